@@ -1,0 +1,816 @@
+"""The tracker's domain: where projects are, who they are with, and what says so.
+
+Amounts are in 万元 as ``Decimal``; ``None`` means undisclosed and is never
+replaced by 0 or by a figure derived from something else. An event's declared
+totals are the event's own facts and are never summed with its projects' amounts.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q, Sum
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .choices import (
+    DatePrecision,
+    EventKind,
+    OrganizationKind,
+    PartnerRole,
+    RegionKind,
+    Stage,
+    Status,
+)
+from .text import credit_code_problem, normalize_name
+
+# 万元 with four decimals: exact to the 元 (0.0001 万元), room for 万亿.
+AMOUNT = {"max_digits": 16, "decimal_places": 4}
+
+
+def amount_field(verbose_name, **extra):
+    return models.DecimalField(
+        verbose_name=verbose_name,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        **AMOUNT,
+        **extra,
+    )
+
+
+class NameKeyField(models.CharField):
+    """A unique comparison key derived from another field by ``normalize_name`` on save."""
+
+    def __init__(self, *args, source="name", **kwargs):
+        self.source = source
+        kwargs.setdefault("editable", False)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["source"] = self.source
+        kwargs.pop("editable", None)
+        return name, path, args, kwargs
+
+    def pre_save(self, model_instance, add):
+        value = normalize_name(getattr(model_instance, self.source))
+        setattr(model_instance, self.attname, value)
+        return value
+
+
+# --- Places and sectors -------------------------------------------------------
+
+
+class RegionQuerySet(models.QuerySet):
+    def subtree_ids(self, root) -> list[int]:
+        """Ids of ``root`` and every region below it (one query; the tree is small)."""
+        root_id = root.pk if isinstance(root, Region) else root
+        children: dict[int | None, list[int]] = {}
+        for pk, parent_id in Region.objects.values_list("pk", "parent_id"):
+            children.setdefault(parent_id, []).append(pk)
+        ids, stack = [], [root_id]
+        while stack:
+            pk = stack.pop()
+            ids.append(pk)
+            stack.extend(children.get(pk, ()))
+        return ids
+
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Region(models.Model):
+    """A place projects land in: the city, a district or functional zone, or a park within it."""
+
+    name = models.CharField(
+        verbose_name=_("名称"),
+        max_length=100,
+    )
+    slug = models.SlugField(
+        verbose_name=_("短标识"),
+        max_length=100,
+        unique=True,
+    )
+    kind = models.CharField(
+        verbose_name=_("类型"),
+        max_length=20,
+        choices=RegionKind.choices,
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级区域"),
+        related_name="children",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+    )
+    description = models.TextField(
+        verbose_name=_("简介"),
+        blank=True,
+    )
+    history = HistoricalRecords()
+
+    objects = RegionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("区域")
+        verbose_name_plural = _("区域")
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="region_unique_name_in_parent"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("tracker:region_detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        # Walk up from the proposed parent; meeting ourselves means a cycle.
+        node = self.parent
+        while node is not None:
+            if self.pk and node.pk == self.pk:
+                raise ValidationError({"parent": _("上级区域不能是自身或其下级区域。")})
+            node = node.parent
+
+
+class IndustryQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Industry(models.Model):
+    """A sector the bureau courts (教育装备, 数字经济, 新材料 …)."""
+
+    name = models.CharField(
+        verbose_name=_("名称"),
+        max_length=50,
+        unique=True,
+    )
+    slug = models.SlugField(
+        verbose_name=_("短标识"),
+        max_length=50,
+        unique=True,
+    )
+    history = HistoricalRecords()
+
+    objects = IndustryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("产业类别")
+        verbose_name_plural = _("产业类别")
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+# --- Partners -----------------------------------------------------------------
+
+
+class OrganizationQuerySet(models.QuerySet):
+    def get_by_natural_key(self, name):
+        return self.get(name_key=normalize_name(name))
+
+    def by_names(self, names) -> dict[str, "Organization"]:
+        """Existing organisations for ``names``, keyed by normalised name (one query)."""
+        keys = {normalize_name(n) for n in names}
+        return {org.name_key: org for org in self.filter(name_key__in=keys)}
+
+
+class Organization(models.Model):
+    """A partner (合作方): an enterprise, university, institute, association, agency …"""
+
+    name = models.CharField(
+        verbose_name=_("名称"),
+        max_length=200,
+    )
+    name_key = NameKeyField(
+        verbose_name=_("名称比对键"),
+        max_length=200,
+        unique=True,
+        source="name",
+        help_text=_("全角/半角括号与空格归一后的名称，用于去重。"),
+    )
+    short_name = models.CharField(
+        verbose_name=_("简称"),
+        max_length=50,
+        blank=True,
+    )
+    kind = models.CharField(
+        verbose_name=_("类型"),
+        max_length=30,
+        choices=OrganizationKind.choices,
+        default=OrganizationKind.ENTERPRISE,
+    )
+    province = models.CharField(
+        verbose_name=_("所在省份"),
+        max_length=30,
+        blank=True,
+    )
+    city = models.CharField(
+        verbose_name=_("所在城市"),
+        max_length=30,
+        blank=True,
+    )
+    credit_code = models.CharField(
+        verbose_name=_("统一社会信用代码"),
+        max_length=18,
+        blank=True,
+    )
+    note = models.TextField(
+        verbose_name=_("备注"),
+        blank=True,
+    )
+    history = HistoricalRecords()
+
+    objects = OrganizationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("合作方")
+        verbose_name_plural = _("合作方")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["credit_code"],
+                condition=~Q(credit_code=""),
+                name="organization_unique_credit_code",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.name,)
+
+    def get_absolute_url(self):
+        return reverse("tracker:partner_detail", kwargs={"pk": self.pk})
+
+    def clean(self):
+        errors = {}
+        self.credit_code = (self.credit_code or "").strip().upper()
+        if self.credit_code and (problem := credit_code_problem(self.credit_code)):
+            errors["credit_code"] = _("统一社会信用代码无效：%(problem)s。") % {"problem": problem}
+        key = normalize_name(self.name)
+        if key and Organization.objects.filter(name_key=key).exclude(pk=self.pk).exists():
+            errors["name"] = _("已有同名合作方（全角/半角括号和空格视为相同）。")
+        if errors:
+            raise ValidationError(errors)
+
+
+# --- Events -------------------------------------------------------------------
+
+
+class EventQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+    def with_public_project_count(self):
+        return self.annotate(
+            public_project_count=models.Count("projects", filter=Q(projects__is_public=True))
+        )
+
+
+class Event(models.Model):
+    """An investment-promotion event (招商活动) and the totals it declared when published.
+
+    ``declared_*`` are what the event announced ("签约项目14个，总投资142亿元");
+    they are never computed from, nor added to, the amounts of its projects.
+    """
+
+    name = models.CharField(
+        verbose_name=_("名称"),
+        max_length=200,
+    )
+    slug = models.SlugField(
+        verbose_name=_("短标识"),
+        max_length=100,
+        unique=True,
+    )
+    kind = models.CharField(
+        verbose_name=_("类型"),
+        max_length=20,
+        choices=EventKind.choices,
+    )
+    city = models.CharField(
+        verbose_name=_("举办城市"),
+        max_length=50,
+        blank=True,
+    )
+    venue = models.CharField(
+        verbose_name=_("地点"),
+        max_length=200,
+        blank=True,
+    )
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("牵头区域"),
+        related_name="events",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+    )
+    organisers = models.ManyToManyField(
+        Organization,
+        verbose_name=_("主办/承办方"),
+        related_name="organised_events",
+        blank=True,
+    )
+    start_date = models.DateField(
+        verbose_name=_("开始日期"),
+        null=True,
+        blank=True,
+    )
+    end_date = models.DateField(
+        verbose_name=_("结束日期"),
+        null=True,
+        blank=True,
+    )
+    declared_signed_count = models.PositiveIntegerField(
+        verbose_name=_("公布签约项目数"),
+        null=True,
+        blank=True,
+    )
+    declared_signed_investment = amount_field(_("公布签约总投资（万元）"))
+    declared_promoted_count = models.PositiveIntegerField(
+        verbose_name=_("公布推介项目数"),
+        null=True,
+        blank=True,
+    )
+    declared_promoted_investment = amount_field(_("公布推介总投资（万元）"))
+    summary = models.TextField(
+        verbose_name=_("概况"),
+        blank=True,
+    )
+    note = models.TextField(
+        verbose_name=_("内部备注"),
+        blank=True,
+    )
+    history = HistoricalRecords()
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_date", "name"]
+        verbose_name = _("招商活动")
+        verbose_name_plural = _("招商活动")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
+                name="event_end_not_before_start",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("tracker:event_detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("结束日期不能早于开始日期。")})
+
+
+# --- Projects -----------------------------------------------------------------
+
+
+class ProjectQuerySet(models.QuerySet):
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
+    def public(self):
+        """What the public may see: projects marked public."""
+        return self.filter(is_public=True)
+
+    def in_region(self, region):
+        """Projects in ``region`` or any region below it."""
+        return self.filter(region_id__in=Region.objects.subtree_ids(region))
+
+    def for_list(self):
+        """Rows ready for a list: every foreign key a row shows, fetched in the same query."""
+        return self.select_related("region", "industry", "event")
+
+    def signed_in_year(self, year: int):
+        return self.filter(signed_on__year=year)
+
+    def totals(self) -> dict:
+        """Count, disclosed total (万元) and count of undisclosed amounts, in one query."""
+        return self.aggregate(
+            count=models.Count("pk"),
+            disclosed_total=Sum("investment"),
+            undisclosed=models.Count("pk", filter=Q(investment__isnull=True)),
+        )
+
+
+class Project(models.Model):
+    """An investment project the district courts or has signed (项目), with how far it has come.
+
+    ``investment`` is the total investment in 万元 that a source states for this
+    project; ``None`` when undisclosed. A band ("1000万元至1亿元") goes in
+    ``investment_low``/``investment_high``.
+    """
+
+    code = models.CharField(
+        verbose_name=_("项目编号"),
+        max_length=20,
+        unique=True,
+        help_text=_("例如 JZ-2020-0007；用于网址和台账表格。"),
+    )
+    name = models.CharField(
+        verbose_name=_("项目名称"),
+        max_length=200,
+    )
+    summary = models.TextField(
+        verbose_name=_("建设内容"),
+        blank=True,
+    )
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("所属区域"),
+        related_name="projects",
+        on_delete=models.PROTECT,
+    )
+    industry = models.ForeignKey(
+        Industry,
+        verbose_name=_("产业类别"),
+        related_name="projects",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+    )
+    stage = models.CharField(
+        verbose_name=_("项目阶段"),
+        max_length=20,
+        choices=Stage.choices,
+        default=Stage.LEAD,
+    )
+    status = models.CharField(
+        verbose_name=_("项目状态"),
+        max_length=20,
+        choices=Status.choices,
+        default=Status.ON_TRACK,
+    )
+    investment = amount_field(_("总投资（万元）"), help_text=_("留空表示未披露；不要填 0。"))
+    investment_low = amount_field(_("投资下限（万元）"))
+    investment_high = amount_field(_("投资上限（万元）"))
+    signed_on = models.DateField(
+        verbose_name=_("签约日期"),
+        null=True,
+        blank=True,
+    )
+    signed_on_precision = models.CharField(
+        verbose_name=_("签约日期精度"),
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+    )
+    started_on = models.DateField(
+        verbose_name=_("开工日期"),
+        null=True,
+        blank=True,
+    )
+    started_on_precision = models.CharField(
+        verbose_name=_("开工日期精度"),
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+    )
+    operating_on = models.DateField(
+        verbose_name=_("投产日期"),
+        null=True,
+        blank=True,
+    )
+    operating_on_precision = models.CharField(
+        verbose_name=_("投产日期精度"),
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+    )
+    event = models.ForeignKey(
+        Event,
+        verbose_name=_("签约活动"),
+        related_name="projects",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    partners = models.ManyToManyField(
+        Organization,
+        verbose_name=_("合作方"),
+        related_name="projects",
+        through="ProjectPartner",
+        blank=True,
+    )
+    leader = models.CharField(
+        verbose_name=_("包联领导"),
+        max_length=50,
+        blank=True,
+    )
+    responsible_unit = models.CharField(
+        verbose_name=_("责任单位"),
+        max_length=100,
+        blank=True,
+    )
+    is_public = models.BooleanField(
+        verbose_name=_("是否公开"),
+        default=True,
+    )
+    note = models.TextField(
+        verbose_name=_("内部备注"),
+        blank=True,
+    )
+    created_at = models.DateTimeField(
+        verbose_name=_("创建时间"),
+        auto_now_add=True,
+    )
+    updated_at = models.DateTimeField(
+        verbose_name=_("更新时间"),
+        auto_now=True,
+    )
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("项目")
+        verbose_name_plural = _("项目")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(investment__isnull=True) | Q(investment__gt=0),
+                name="project_investment_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(investment_low__isnull=True) | Q(investment_low__gte=0),
+                name="project_investment_low_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(investment_low__isnull=True)
+                | Q(investment_high__isnull=True)
+                | Q(investment_low__lte=models.F("investment_high")),
+                name="project_investment_band_ordered",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["is_public", "signed_on"], name="project_public_signed_idx"),
+            models.Index(fields=["is_public", "stage"], name="project_public_stage_idx"),
+            models.Index(fields=["is_public", "region"], name="project_public_region_idx"),
+            models.Index(fields=["is_public", "investment"], name="project_public_amount_idx"),
+            models.Index(fields=["is_public", "name"], name="project_public_name_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    def natural_key(self):
+        return (self.code,)
+
+    def get_absolute_url(self):
+        return reverse("tracker:project_detail", kwargs={"code": self.code})
+
+    @property
+    def stage_rank(self) -> int:
+        return Stage.rank(self.stage)
+
+    def clean(self):
+        errors = {}
+        if self.investment is not None and self.investment <= 0:
+            errors["investment"] = _("总投资必须大于 0；未披露请留空。")
+        for field in ("investment_low", "investment_high"):
+            value = getattr(self, field)
+            if value is not None and value < 0:
+                errors[field] = _("金额不能为负数。")
+        low, high = self.investment_low, self.investment_high
+        if low is not None and high is not None and low > high:
+            errors["investment_high"] = _("投资上限不能小于下限。")
+        if errors:
+            raise ValidationError(errors)
+
+
+class ProjectPartnerQuerySet(models.QuerySet):
+    def get_by_natural_key(self, project_code, organization_name, role):
+        return self.get(
+            project__code=project_code,
+            organization__name_key=normalize_name(organization_name),
+            role=role,
+        )
+
+
+class ProjectPartner(models.Model):
+    """A partner's part in a project: who invests, who signs, who operates."""
+
+    project = models.ForeignKey(
+        Project,
+        verbose_name=_("项目"),
+        related_name="project_partners",
+        on_delete=models.CASCADE,
+    )
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("合作方"),
+        related_name="project_roles",
+        on_delete=models.PROTECT,
+    )
+    role = models.CharField(
+        verbose_name=_("角色"),
+        max_length=20,
+        choices=PartnerRole.choices,
+        default=PartnerRole.SIGNATORY,
+    )
+    history = HistoricalRecords()
+
+    objects = ProjectPartnerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["project", "role", "organization"]
+        verbose_name = _("项目合作方")
+        verbose_name_plural = _("项目合作方")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "organization", "role"],
+                name="project_partner_unique_role",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organization}（{self.get_role_display()}）"
+
+    def natural_key(self):
+        return (self.project.code, self.organization.name, self.role)
+
+    natural_key.dependencies = ["tracker.project", "tracker.organization"]
+
+
+# --- Sources ------------------------------------------------------------------
+
+
+class SourceQuerySet(models.QuerySet):
+    def get_by_natural_key(self, file):
+        return self.get(file=file)
+
+
+class Source(models.Model):
+    """A source document (one newspaper article) that records cite; the file lives in ``seeds/``."""
+
+    file = models.CharField(
+        verbose_name=_("文件"),
+        max_length=100,
+        unique=True,
+        help_text=_("seeds/ 目录下的文件名。"),
+    )
+    title = models.CharField(
+        verbose_name=_("标题"),
+        max_length=200,
+    )
+    publisher = models.CharField(
+        verbose_name=_("发布媒体"),
+        max_length=100,
+        blank=True,
+    )
+    published_on = models.DateField(
+        verbose_name=_("发布日期"),
+        null=True,
+        blank=True,
+    )
+    published_on_precision = models.CharField(
+        verbose_name=_("发布日期精度"),
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+    )
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("涉及区域"),
+        related_name="sources",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+    )
+    note = models.TextField(
+        verbose_name=_("说明"),
+        blank=True,
+    )
+
+    objects = SourceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["file"]
+        verbose_name = _("来源文章")
+        verbose_name_plural = _("来源文章")
+
+    def __str__(self):
+        return self.title
+
+    def natural_key(self):
+        return (self.file,)
+
+    @property
+    def path(self):
+        return settings.SEEDS_DIR / self.file
+
+
+class CitationQuerySet(models.QuerySet):
+    def get_by_natural_key(self, source_file, project_code, event_slug, organization_name, quote):
+        return self.get(
+            source__file=source_file,
+            project__code=project_code,
+            event__slug=event_slug,
+            organization__name_key=normalize_name(organization_name) if organization_name else None,
+            quote=quote,
+        )
+
+
+class Citation(models.Model):
+    """The sentence in a source that supports one record (a project, an event or a partner)."""
+
+    source = models.ForeignKey(
+        Source,
+        verbose_name=_("来源文章"),
+        related_name="citations",
+        on_delete=models.PROTECT,
+    )
+    quote = models.TextField(
+        verbose_name=_("原文引述"),
+        help_text=_("逐字摘自原文的句子。"),
+    )
+    project = models.ForeignKey(
+        Project,
+        verbose_name=_("项目"),
+        related_name="citations",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+    )
+    event = models.ForeignKey(
+        Event,
+        verbose_name=_("招商活动"),
+        related_name="citations",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+    )
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("合作方"),
+        related_name="citations",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+    )
+
+    objects = CitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["source", "pk"]
+        verbose_name = _("引述")
+        verbose_name_plural = _("引述")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(project__isnull=False, event__isnull=True, organization__isnull=True)
+                | Q(project__isnull=True, event__isnull=False, organization__isnull=True)
+                | Q(project__isnull=True, event__isnull=True, organization__isnull=False),
+                name="citation_exactly_one_subject",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.source}: {self.quote[:30]}…"
+
+    def natural_key(self):
+        return (
+            self.source.file,
+            self.project.code if self.project_id else None,
+            self.event.slug if self.event_id else None,
+            self.organization.name if self.organization_id else None,
+            self.quote,
+        )
+
+    natural_key.dependencies = [
+        "tracker.source",
+        "tracker.project",
+        "tracker.event",
+        "tracker.organization",
+    ]
+
+    def clean(self):
+        subjects = [self.project_id, self.event_id, self.organization_id]
+        if sum(s is not None for s in subjects) != 1:
+            raise ValidationError(_("引述必须且只能对应一个项目、活动或合作方。"))
