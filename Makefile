@@ -43,5 +43,12 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Benchmarks print ratios measured side by side in one run; they generate their own data.
+bench-import: install
+	$(BIN)/python manage.py bench_import $(BENCH_ARGS)
+
+bench-pages: install
+	$(BIN)/python manage.py bench_pages $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) db.sqlite3* staticfiles .pytest_cache
