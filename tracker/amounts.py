@@ -26,7 +26,7 @@ def format_wan(amount: Decimal | None, *, undisclosed: str = UNDISCLOSED) -> str
 
 
 def format_band(low: Decimal | None, high: Decimal | None) -> str:
-    """"1000万元至1亿元" for a band; one side alone reads "不低于…" / "不超过…"."""
+    """ "1000万元至1亿元" for a band; one side alone reads "不低于…" / "不超过…"."""
     if low is not None and high is not None:
         return f"{format_wan(low)}至{format_wan(high)}"
     if low is not None:

@@ -127,11 +127,11 @@ class Region(models.Model):
     def __str__(self):
         return self.name
 
-    def natural_key(self):
-        return (self.slug,)
-
     def get_absolute_url(self):
         return reverse("tracker:region_detail", kwargs={"slug": self.slug})
+
+    def natural_key(self):
+        return (self.slug,)
 
     def clean(self):
         # Walk up from the proposed parent; meeting ourselves means a cycle.
@@ -252,11 +252,11 @@ class Organization(models.Model):
     def __str__(self):
         return self.name
 
-    def natural_key(self):
-        return (self.name,)
-
     def get_absolute_url(self):
         return reverse("tracker:partner_detail", kwargs={"pk": self.pk})
+
+    def natural_key(self):
+        return (self.name,)
 
     def clean(self):
         errors = {}
@@ -378,11 +378,11 @@ class Event(models.Model):
     def __str__(self):
         return self.name
 
-    def natural_key(self):
-        return (self.slug,)
-
     def get_absolute_url(self):
         return reverse("tracker:event_detail", kwargs={"slug": self.slug})
+
+    def natural_key(self):
+        return (self.slug,)
 
     def clean(self):
         if self.start_date and self.end_date and self.end_date < self.start_date:
@@ -580,11 +580,11 @@ class Project(models.Model):
     def __str__(self):
         return f"{self.code} {self.name}"
 
-    def natural_key(self):
-        return (self.code,)
-
     def get_absolute_url(self):
         return reverse("tracker:project_detail", kwargs={"code": self.code})
+
+    def natural_key(self):
+        return (self.code,)
 
     @property
     def stage_rank(self) -> int:

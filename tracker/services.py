@@ -96,5 +96,3 @@ def _sync_m2m(obj, m2m_data: dict, report: LoadReport):
         if set(manager.values_list("pk", flat=True)) != wanted:
             manager.set(wanted)
             report.updated[f"{obj._meta.label}.{name}"] += 1
-
-
