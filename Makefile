@@ -23,6 +23,7 @@ $(STAMP): pyproject.toml
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py createcachetable
 
 fixtures: migrate
 	$(BIN)/python manage.py load_articles

@@ -112,6 +112,25 @@ else:
         }
     }
 
+# --- Cache -------------------------------------------------------------------
+# A database table, so that every app server sharing the database shares the
+# cache too (import previews, login throttling). REDIS_URL switches to Redis.
+
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "tracker_cache",
+        }
+    }
+
 # --- Internationalisation -----------------------------------------------------
 
 LANGUAGE_CODE = "zh-hans"
