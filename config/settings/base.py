@@ -114,22 +114,14 @@ else:
 
 # --- Cache -------------------------------------------------------------------
 # A database table, so that every app server sharing the database shares the
-# cache too (import previews, login throttling). REDIS_URL switches to Redis.
+# cache too (import previews, login throttling); no extra service to run.
 
-if os.environ.get("REDIS_URL"):
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": os.environ["REDIS_URL"],
-        }
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "tracker_cache",
     }
-else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "tracker_cache",
-        }
-    }
+}
 
 # --- Internationalisation -----------------------------------------------------
 
