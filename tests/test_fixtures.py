@@ -1,5 +1,6 @@
 """The article fixtures: faithful to the sources, complete, and idempotent to load."""
 
+import json
 import re
 from decimal import Decimal
 
@@ -87,3 +88,26 @@ def test_stated_amounts_are_kept_to_the_wan_yuan(articles):
     band = Project.objects.get(name__contains="子午线轮胎")
     assert band.investment is None
     assert (band.investment_low, band.investment_high) == (Decimal("1000"), Decimal("10000"))
+
+
+def test_an_edited_fixture_updates_only_what_changed(articles, tmp_path):
+    project = Project.objects.get(name__contains="蒙牛")
+    created_at = project.created_at
+    edited = tmp_path / "edit.json"
+    record = {
+        "model": "tracker.project",
+        "fields": {
+            "code": project.code,
+            "name": "焦作蒙牛四期项目（更正）",
+            "region": ["jiaozuo"],
+            "stage": "operating",
+            "investment": "105000",
+        },
+    }
+    edited.write_text(json.dumps([record], ensure_ascii=False), encoding="utf-8")
+    report = articles_load(paths=[edited])
+    assert report.updated == {"tracker.Project": 1}
+    project.refresh_from_db()
+    assert project.name == "焦作蒙牛四期项目（更正）"
+    assert project.created_at == created_at
+    assert project.history.count() == 2  # loaded, then corrected: one history row each

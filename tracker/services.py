@@ -45,14 +45,20 @@ class LoadReport:
 
 def _comparable(instance) -> dict:
     """Field values that a fixture sets, leaving out derived and automatic ones."""
-    values = {}
-    for f in instance._meta.concrete_fields:
-        if f.primary_key or not f.editable or getattr(f, "auto_now", False):
-            continue
-        if getattr(f, "auto_now_add", False):
-            continue
-        values[f.attname] = getattr(instance, f.attname)
-    return values
+    return {
+        f.attname: getattr(instance, f.attname)
+        for f in instance._meta.concrete_fields
+        if f.editable and not f.primary_key
+    }
+
+
+def _derived_fields(instance) -> list[str]:
+    """Fields computed on save (name keys, auto_now) that an update must rewrite."""
+    return [
+        f.name
+        for f in instance._meta.concrete_fields
+        if not f.editable and not f.primary_key and not getattr(f, "auto_now_add", False)
+    ]
 
 
 def fixture_paths() -> list[Path]:
@@ -79,9 +85,17 @@ def articles_load(*, paths: list[Path] | None = None) -> LoadReport:
                     obj.full_clean(validate_unique=False, validate_constraints=False)
                     obj.save()
                     report.created[label] += 1
-                elif _comparable(existing) != _comparable(obj):
-                    obj.full_clean(validate_unique=False, validate_constraints=False)
-                    obj.save()
+                elif changed := [
+                    name
+                    for name, value in _comparable(obj).items()
+                    if getattr(existing, name) != value
+                ]:
+                    # Apply the change to the stored row, so that fields the fixture
+                    # does not carry (created_at …) keep their values, in history too.
+                    for name in changed:
+                        setattr(existing, name, getattr(obj, name))
+                    existing.full_clean(validate_unique=False, validate_constraints=False)
+                    existing.save(update_fields=changed + _derived_fields(existing))
                     report.updated[label] += 1
                 else:
                     report.unchanged[label] += 1
