@@ -99,14 +99,15 @@ def articles_load(*, paths: list[Path] | None = None) -> LoadReport:
                     report.updated[label] += 1
                 else:
                     report.unchanged[label] += 1
-                _sync_m2m(obj, item.m2m_data, report)
+                _sync_m2m(existing or obj, item.m2m_data, report, created=existing is None)
     return report
 
 
-def _sync_m2m(obj, m2m_data: dict, report: LoadReport):
+def _sync_m2m(obj, m2m_data: dict, report: LoadReport, *, created: bool):
     for name, pks in m2m_data.items():
         manager = getattr(obj, name)
         wanted = {int(pk) for pk in pks}
         if set(manager.values_list("pk", flat=True)) != wanted:
             manager.set(wanted)
-            report.updated[f"{obj._meta.label}.{name}"] += 1
+            tally = report.created if created else report.updated
+            tally[f"{obj._meta.label}.{name}"] += 1

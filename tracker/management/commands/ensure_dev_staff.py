@@ -21,6 +21,6 @@ class Command(BaseCommand):
             user.save()
         self.stdout.write(
             self.style.SUCCESS(
-                f"本地管理员 / dev staff login: {USERNAME} / {PASSWORD}  → http://127.0.0.1:8000/admin/"
+                f"本地管理员 / dev staff login: {USERNAME} / {PASSWORD}  → /admin/"
             )
         )
