@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "config.security.ContentSecurityPolicyMiddleware",
 ]
 
 TEMPLATES = [
@@ -151,6 +152,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Failed admin logins allowed per 15 minutes, per (user name, address) and per address.
+LOGIN_THROTTLE_SECONDS = 15 * 60
+LOGIN_FAILURES_PER_USER = 5
+LOGIN_FAILURES_PER_ADDRESS = 30
 
 # --- Tracker ----------------------------------------------------------------------
 
