@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format migrate fixtures bench-import bench-pages clean
+.PHONY: install run serve test lint format migrate fixtures bench-import bench-pages loadtest clean
 
 install: $(STAMP)
 
@@ -31,6 +31,23 @@ fixtures: migrate
 run: fixtures
 	$(BIN)/python manage.py ensure_dev_staff
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# Production settings under gunicorn. Locally it serves plain HTTP; behind a TLS
+# proxy set SECURE_SSL_REDIRECT=1 SECURE_COOKIES=1 (see docs/deploy.md).
+SERVE_ENV = DJANGO_SETTINGS_MODULE=config.settings.production \
+	SECRET_KEY="$${SECRET_KEY:-$$(cat .secret_key)}" \
+	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-localhost,127.0.0.1}" \
+	SECURE_SSL_REDIRECT="$${SECURE_SSL_REDIRECT:-0}" SECURE_COOKIES="$${SECURE_COOKIES:-0}"
+
+.secret_key:
+	$(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(64))' > $@
+	chmod 600 $@
+
+serve: install .secret_key
+	$(SERVE_ENV) $(BIN)/python manage.py migrate --noinput
+	$(SERVE_ENV) $(BIN)/python manage.py createcachetable
+	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
+	$(SERVE_ENV) BIND=$(HOST):$(PORT) $(BIN)/gunicorn -c config/gunicorn.py config.wsgi
 
 test: install
 	$(BIN)/ruff check .
