@@ -1,0 +1,108 @@
+"""Moving a whole tracker SQLite → PostgreSQL → SQLite loses nothing: every row compared."""
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+
+import psycopg
+import pytest
+from django.conf import settings
+
+PG = "postgres://postgres@127.0.0.1:5432"
+
+# A staff member's edits after the fixtures: a new user and group membership, a
+# stage change recorded in history under that user, a new partner.
+STAFF_EDITS = """
+from django.contrib.auth.models import Group, User
+from tracker.models import Organization, Project
+clerk = User.objects.create_user("clerk", password="x-secret-9", is_staff=True)
+clerk.groups.add(Group.objects.get(name="区域录入员"))
+project = Project.objects.get(name__contains="蒙牛")
+project.stage = "operating"
+project.status = "delayed"
+project._history_user = clerk
+project.save()
+Organization.objects.create(name="测试（焦作）有限公司", kind="enterprise")
+"""
+
+
+def manage(*args, env):
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def rows(directory):
+    data = json.loads((directory / "data.json").read_text(encoding="utf-8"))
+    return sorted(data, key=lambda r: (r["model"], json.dumps(r.get("pk"))))
+
+
+@pytest.fixture
+def pg_database():
+    name = f"tracker_move_{uuid.uuid4().hex[:8]}"
+    try:
+        with psycopg.connect(f"{PG}/postgres", autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError:
+        pytest.skip("no PostgreSQL server on 127.0.0.1:5432")
+    yield f"{PG}/{name}"
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_sqlite_to_postgresql_and_back_keeps_every_row(tmp_path, pg_database):
+    base = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    base["DJANGO_SETTINGS_MODULE"] = "config.settings.dev"
+    sqlite_a = {**base, "SQLITE_PATH": str(tmp_path / "a.sqlite3")}
+    postgres = {**base, "DATABASE_URL": pg_database}
+    sqlite_b = {**base, "SQLITE_PATH": str(tmp_path / "b.sqlite3")}
+
+    manage("migrate", "-v0", env=sqlite_a)
+    manage("load_articles", env=sqlite_a)
+    manage("shell", "-c", STAFF_EDITS, env=sqlite_a)
+    manage("export_all", str(tmp_path / "from_sqlite"), env=sqlite_a)
+
+    manage("migrate", "-v0", env=postgres)
+    manage("import_all", str(tmp_path / "from_sqlite"), env=postgres)
+    manage("export_all", str(tmp_path / "from_postgres"), env=postgres)
+
+    manage("migrate", "-v0", env=sqlite_b)
+    manage("import_all", str(tmp_path / "from_postgres"), env=sqlite_b)
+    manage("export_all", str(tmp_path / "back_in_sqlite"), env=sqlite_b)
+
+    original = rows(tmp_path / "from_sqlite")
+    assert len(original) > 1000
+    assert any(
+        r["model"] == "tracker.historicalproject" and r["fields"]["status"] == "delayed"
+        for r in original
+    )
+    assert rows(tmp_path / "from_postgres") == original
+    assert rows(tmp_path / "back_in_sqlite") == original
+
+
+def test_import_refuses_a_database_that_already_holds_a_tracker(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.dev", SQLITE_PATH=str(tmp_path / "x.sqlite3")
+    )
+    manage("migrate", "-v0", env=env)
+    manage("load_articles", env=env)
+    manage("export_all", str(tmp_path / "dump"), env=env)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "import_all", str(tmp_path / "dump")],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert "目标数据库不是空的" in result.stderr
