@@ -1,15 +1,24 @@
 """Writes that touch several models. Keyword-only functions; views and commands call these."""
 
+import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.core import serializers
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
 
-from .models import Project
+from .choices import Stage, Status
+from .ledger.importer import ImportPlan, apply_plan, plan_import
+from .ledger.reader import Table, read_upload
+from .ledger.safety import LedgerError
+from .models import ImportBatch, Project
 
 # --- Project codes ---------------------------------------------------------------
 
@@ -111,3 +120,174 @@ def _sync_m2m(obj, m2m_data: dict, report: LoadReport, *, created: bool):
             manager.set(wanted)
             tally = report.created if created else report.updated
             tally[f"{obj._meta.label}.{name}"] += 1
+
+
+# --- Ledger import ------------------------------------------------------------------
+# The ledger package parses and plans; these functions decide what is written
+# and record each import as one ImportBatch.
+
+PREVIEW_LIFETIME = timedelta(hours=24)
+
+
+@dataclass
+class LedgerImport:
+    """The outcome of an import call: the row-by-row plan and the batch it wrote (if any)."""
+
+    plan: ImportPlan
+    batch: ImportBatch | None = None
+    applied: bool = False
+
+
+def _batch_counts(batch: ImportBatch, plan: ImportPlan) -> None:
+    counts = plan.counts
+    batch.row_count = len(plan.rows)
+    batch.created_count = counts["new"]
+    batch.updated_count = counts["update"]
+    batch.unchanged_count = counts["unchanged"]
+    batch.error_count = counts["error"]
+    batch.organizations_created = len(plan.new_organizations) if plan.ok else 0
+
+
+def project_import(
+    *,
+    rows: Table,
+    file_name: str,
+    user=None,
+    dry_run: bool = False,
+    origin: str = ImportBatch.Origin.COMMAND,
+    file_size: int = 0,
+    file_sha256: str = "",
+) -> LedgerImport:
+    """Plan and apply ledger ``rows`` in one go (commands, ``LedgerResource.import_data``).
+
+    ``rows`` comes from ``tracker.ledger.reader.read_upload`` (which refuses
+    unsafe files first) or any header-plus-numbered-rows table. Nothing is
+    written when ``dry_run`` is set or when any row has an error; a refused
+    run is still recorded, as a rejected batch.
+    """
+    plan = plan_import(rows, user=user)
+    if dry_run:
+        return LedgerImport(plan=plan)
+    batch = ImportBatch(
+        file_name=file_name[:255],
+        file_size=file_size,
+        file_sha256=file_sha256,
+        user=user,
+        source=origin,
+        preview_digest=plan.digest,
+    )
+    _batch_counts(batch, plan)
+    if not plan.ok:
+        batch.status = ImportBatch.Status.REJECTED
+        batch.save()
+        return LedgerImport(plan=plan, batch=batch)
+    with transaction.atomic():
+        batch.status = ImportBatch.Status.APPLIED
+        batch.applied_at = timezone.now()
+        batch.save()
+        apply_plan(plan, user=user, batch=batch)
+    return LedgerImport(plan=plan, batch=batch, applied=True)
+
+
+def project_import_preview(*, data: bytes, file_name: str, user) -> LedgerImport:
+    """Plan an upload and keep it, keyed by the batch token, until it is confirmed.
+
+    The bytes are stored in the database (not on one server's disk) together
+    with the plan's digest. A plan with errors is recorded as rejected and
+    its bytes are not kept.
+    """
+    plan = plan_import(read_upload(file_name, data), user=user)
+    batch = ImportBatch(
+        file_name=file_name[:255],
+        file_size=len(data),
+        file_sha256=hashlib.sha256(data).hexdigest(),
+        user=user,
+        source=ImportBatch.Origin.ADMIN,
+        preview_digest=plan.digest,
+        status=ImportBatch.Status.PREVIEWED if plan.ok else ImportBatch.Status.REJECTED,
+        content=data if plan.ok else None,
+    )
+    _batch_counts(batch, plan)
+    batch.save()
+    return LedgerImport(plan=plan, batch=batch)
+
+
+@transaction.atomic
+def project_import_confirm(*, token, user) -> LedgerImport:
+    """Apply a previewed upload exactly as previewed, or refuse.
+
+    The stored bytes are planned again; if anything the preview showed has
+    changed since (another edit, a code taken meanwhile), the digest differs
+    and nothing is written. A batch is applied at most once.
+    """
+    batch = (
+        ImportBatch.objects.select_for_update()
+        .filter(token=token, user=user, status=ImportBatch.Status.PREVIEWED)
+        .first()
+    )
+    if batch is None:
+        raise LedgerError(_("找不到待确认的导入，可能已经导入或已过期；请重新上传。"))
+    if batch.created_at < timezone.now() - PREVIEW_LIFETIME:
+        batch.status, batch.content = ImportBatch.Status.DISCARDED, None
+        batch.save(update_fields=["status", "content"])
+        raise LedgerError(_("预览已超过 24 小时，请重新上传。"))
+    data = bytes(batch.content)
+    plan = plan_import(read_upload(batch.file_name, data), user=user)
+    if not plan.ok or plan.digest != batch.preview_digest:
+        raise LedgerError(
+            _("预览之后数据已有变化（例如项目被他人修改），为避免误写未导入；请重新上传预览。")
+        )
+    apply_plan(plan, user=user, batch=batch)
+    _batch_counts(batch, plan)
+    batch.status = ImportBatch.Status.APPLIED
+    batch.applied_at = timezone.now()
+    batch.content = None
+    batch.save()
+    return LedgerImport(plan=plan, batch=batch, applied=True)
+
+
+def project_import_discard(*, token, user) -> bool:
+    """Drop a preview the user decided not to import."""
+    return bool(
+        ImportBatch.objects.filter(
+            token=token, user=user, status=ImportBatch.Status.PREVIEWED
+        ).update(status=ImportBatch.Status.DISCARDED, content=None)
+    )
+
+
+# --- Bulk edits ----------------------------------------------------------------------
+
+_BULK_FIELDS = {
+    "stage": set(Stage.values),
+    "status": set(Status.values),
+    "is_public": {True, False},
+}
+
+
+def projects_bulk_set(*, projects, user, reason: str = "", **changes) -> int:
+    """Give many projects the same stage, status or visibility; returns how many changed.
+
+    Only projects whose value differs are written, with one historical row
+    each (bulk, not one save per project).
+    """
+    for name, value in changes.items():
+        if name not in _BULK_FIELDS or value not in _BULK_FIELDS[name]:
+            raise ValueError(f"{name}={value!r} cannot be bulk-set")
+    now = timezone.now()
+    changed = []
+    for project in projects:
+        if any(getattr(project, name) != value for name, value in changes.items()):
+            for name, value in changes.items():
+                setattr(project, name, value)
+            project.updated_at = now
+            changed.append(project)
+    if changed:
+        bulk_update_with_history(
+            changed,
+            Project,
+            fields=[*changes, "updated_at"],
+            default_user=user,
+            default_change_reason=reason[:100] or None,
+            default_date=now,
+        )
+    return len(changed)

@@ -1,0 +1,262 @@
+"""Write the ledger out: xlsx (openpyxl write-only) or CSV (UTF-8 with BOM, streamed).
+
+Projects are read as plain tuples in chunks, with the names of regions,
+industries and events taken from in-memory maps and partners fetched per
+chunk, so memory stays flat and the query count grows only by one partner
+query per chunk. Text cells a spreadsheet would run as a formula (leading
+= + - @, tab, CR) are prefixed with a single quote; the importer strips it
+again, so an unedited export imports unchanged.
+"""
+
+import csv
+from collections.abc import Iterable, Iterator
+from itertools import islice
+
+from django.utils.translation import gettext as _
+
+from tracker.models import Event, Industry, ProjectPartner, Region
+
+from . import render
+from .columns import COLUMNS, HEADERS
+
+CHUNK = 2_000
+CSV_BOM = "\ufeff"
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+SHEET_TITLE = "项目台账"
+
+_FIELDS = (
+    "pk",
+    "code",
+    "name",
+    "region_id",
+    "industry_id",
+    "stage",
+    "status",
+    "investment",
+    "investment_low",
+    "investment_high",
+    "signed_on",
+    "signed_on_precision",
+    "event_id",
+    "summary",
+    "leader",
+    "responsible_unit",
+    "is_public",
+)
+_WIDTHS = {
+    "code": 15,
+    "name": 36,
+    "region": 16,
+    "industry": 14,
+    "stage": 10,
+    "status": 10,
+    "investment": 16,
+    "signed_on": 13,
+    "event": 30,
+    "partners": 44,
+    "summary": 50,
+    "leader": 10,
+    "unit": 20,
+    "public": 9,
+}
+
+
+def _name_map(rows) -> dict[int, str]:
+    """id → name, or the slug where another row shares the name (so the import finds it)."""
+    rows = list(rows)
+    seen: dict[str, int] = {}
+    for _pk, name, _slug in rows:
+        seen[name] = seen.get(name, 0) + 1
+    return {pk: render.text_cell(name if seen[name] == 1 else slug) for pk, name, slug in rows}
+
+
+class _Maps:
+    def __init__(self):
+        self.regions = _name_map(Region.objects.values_list("pk", "name", "slug"))
+        self.industries = _name_map(Industry.objects.values_list("pk", "name", "slug"))
+        self.events = _name_map(Event.objects.values_list("pk", "name", "slug"))
+        self.stages = render.stage_labels()
+        self.statuses = render.status_labels()
+        self.roles = render.role_labels()
+
+
+def ledger_rows(queryset, *, native: bool) -> Iterator[list]:
+    """One list of cell values per project, in the canonical column order.
+
+    ``native`` (xlsx) keeps amounts as numbers and day-precision dates as
+    dates; otherwise every cell is text.
+    """
+    maps = _Maps()
+    amount, date_cell, text = render.amount_cell, render.date_cell, render.text_cell
+    partners_cell, roles = render.partners_cell, maps.roles
+    rows = queryset.order_by("code").values_list(*_FIELDS).iterator(chunk_size=CHUNK)
+    while chunk := list(islice(rows, CHUNK)):
+        partners = _partners([row[0] for row in chunk])
+        for (
+            pk,
+            code,
+            name,
+            region_id,
+            industry_id,
+            stage,
+            status,
+            investment,
+            low,
+            high,
+            signed_on,
+            precision,
+            event_id,
+            summary,
+            leader,
+            unit,
+            public,
+        ) in chunk:
+            yield [
+                text(code),
+                text(name),
+                maps.regions[region_id],
+                maps.industries[industry_id] if industry_id else "",
+                maps.stages.get(stage, stage),
+                maps.statuses.get(status, status),
+                amount(investment, low, high, native=native),
+                date_cell(signed_on, precision, native=native),
+                maps.events[event_id] if event_id else "",
+                text(partners_cell(partners.get(pk, ()), roles)),
+                text(summary),
+                text(leader),
+                text(unit),
+                "是" if public else "否",
+            ]
+
+
+def _partners(project_ids) -> dict[int, list[tuple[str, str]]]:
+    found: dict[int, list[tuple[str, str]]] = {}
+    links = (
+        ProjectPartner.objects.filter(project_id__in=project_ids)
+        .order_by("project_id", "pk")
+        .values_list("project_id", "organization__name", "role")
+    )
+    for project_id, name, role in links:
+        found.setdefault(project_id, []).append((name, role))
+    return found
+
+
+# --- xlsx ---------------------------------------------------------------------------------
+
+
+def write_xlsx(rows: Iterable[list], stream, *, notes: bool = False) -> None:
+    """Write header and ``rows`` as a one-sheet workbook (write-only: rows never pile up)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(SHEET_TITLE)
+    for position, column in enumerate(COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(position)].width = _WIDTHS[column.key]
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    header = []
+    for title in HEADERS:
+        cell = WriteOnlyCell(sheet, value=title)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    illegal = ILLEGAL_CHARACTERS_RE
+    for row in rows:
+        try:
+            sheet.append(row)
+        except ValueError:
+            # A control character openpyxl cannot store; drop it rather than the export.
+            sheet.append([illegal.sub("", v) if isinstance(v, str) else v for v in row])
+    if notes:
+        _write_notes(workbook)
+    workbook.save(stream)
+
+
+def _write_notes(workbook) -> None:
+    maps = _Maps()
+    sheet = workbook.create_sheet(_("填写说明"))
+    sheet.column_dimensions["A"].width = 18
+    sheet.column_dimensions["B"].width = 100
+    for line in _notes(maps):
+        sheet.append(line)
+
+
+def _notes(maps: _Maps) -> list[list[str]]:
+    return [
+        [_("列"), _("填写方法")],
+        [
+            "项目编号",
+            _("留空表示新项目，导入时自动编号；已有编号表示更新该项目。"),
+        ],
+        ["所属区域", _("必填，填名称或短标识：") + "、".join(sorted(maps.regions.values()))],
+        ["产业类别", _("填名称或短标识：") + "、".join(sorted(maps.industries.values()))],
+        ["项目阶段", "、".join(maps.stages.values())],
+        ["项目状态", "、".join(maps.statuses.values())],
+        [
+            "总投资（万元）",
+            _(
+                "纯数字按表头单位（万元；表头改为“总投资（亿元）”则按亿元）。也可带单位："
+                "5亿元、10.5亿、1000万元、500000000元；区间：1000万元至1亿元；未披露请留空或填“未披露”。"
+            ),
+        ],
+        ["签约日期", _("2020-10-12、2020/10/12、2020年10月12日、2020年10月（月）、2020年（年）。")],
+        ["签约活动", _("填活动名称或短标识。")],
+        [
+            "合作方",
+            _("“名称（角色）”，多个用顿号、分号或换行分隔；角色可省略（默认签约方）：")
+            + "、".join(maps.roles.values()),
+        ],
+        ["是否公开", _("是/否（也可填 true/false、1/0）。")],
+    ]
+
+
+# --- CSV ----------------------------------------------------------------------------------
+
+
+class _Line:
+    """A write-only file that hands back what csv.writer wrote."""
+
+    def write(self, value):
+        return value
+
+
+def iter_csv(rows: Iterable[list]) -> Iterator[str]:
+    """The CSV as text pieces: BOM, header, then rows in chunks (for a streaming response)."""
+    writer = csv.writer(_Line())
+    yield CSV_BOM + writer.writerow(HEADERS)
+    rows = iter(rows)
+    while chunk := list(islice(rows, CHUNK)):
+        yield "".join(writer.writerow(row) for row in chunk)
+
+
+# --- Template -------------------------------------------------------------------------------
+
+
+def template_rows() -> list[list]:
+    """One example row, valid against the current reference data."""
+    region = Region.objects.order_by("parent_id", "pk").values_list("name", flat=True).first()
+    industry = Industry.objects.order_by("pk").values_list("name", flat=True).first()
+    stages, statuses, roles = render.stage_labels(), render.status_labels(), render.role_labels()
+    return [
+        [
+            "",
+            _("示例：某某智能装备产业园项目"),
+            region or "",
+            industry or "",
+            stages["signed"],
+            statuses["on_track"],
+            "5亿元",
+            "2020年10月12日",
+            "",
+            f"某某科技有限公司（{roles['investor']}）、某某大学（{roles['research_partner']}）",
+            _("建设智能装备生产线及研发中心。"),
+            "",
+            "",
+            "是",
+        ]
+    ]
