@@ -307,7 +307,7 @@ def test_an_unedited_export_imports_with_every_row_unchanged(world, fmt, client)
         project = make_project(
             world,
             code=f"JZ-2020-{i:04d}",
-            summary='=HYPERLINK("x")' if i == 1 else "+86 电话",
+            summary=['=HYPERLINK("x")', "+86 电话", "第一行\r\n第二行", "@某人", "\t缩进"][i - 1],
             leader="-",
             investment=[Decimal("105000"), None, Decimal("0.5"), None, Decimal("1234.5678")][i - 1],
             investment_low=Decimal("1000") if i == 2 else None,

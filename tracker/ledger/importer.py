@@ -53,6 +53,14 @@ COLUMN_FIELDS = {
     "public": ("is_public",),
 }
 _LIMITS = {"name": 200, "leader": 50, "unit": 100}
+_TEXT_COLUMNS = {"name", "summary", "leader", "unit"}
+
+
+def _same_text(old: str, new: str) -> bool:
+    def plain(text):
+        return (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+
+    return plain(old) == plain(new)
 
 
 @dataclass
@@ -422,6 +430,10 @@ def _plan_update(row, project, links, org_names, ctx) -> None:
             continue
         old = tuple(getattr(project, a) for a in attributes)
         new = tuple(row.values.get(a, o) for a, o in zip(attributes, old, strict=True))
+        if key in _TEXT_COLUMNS and _same_text(old[0], new[0]):
+            # Excel turns CR LF into LF and cells lose outer spaces: not an edit.
+            row.values[attributes[0]] = old[0]
+            continue
         if old != new:
             row.changes.append(
                 Change(ctx.labels[key], _display(key, old, ctx), _display(key, new, ctx))
