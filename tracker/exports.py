@@ -1,0 +1,177 @@
+"""Open data: the public ledger columns as CSV (streamed) and XLSX.
+
+Only public fields leave here — never the responsible leader, unit or internal
+notes. Amounts are plain numbers in 万元 (blank when undisclosed) beside the amount
+as people read it; dates are ISO 8601 at the precision the source gives (2020-09).
+Text that a spreadsheet would run as a formula is written so it stays text.
+"""
+
+import csv
+from datetime import date
+from io import BytesIO
+
+from django.db.models import Prefetch
+from django.http import HttpResponse, StreamingHttpResponse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from . import stats
+from .filtersets import RegionTree
+from .models import ProjectPartner
+from .templatetags.tracker import iso_precise, project_amount
+
+CHUNK = 1000
+# Building a workbook holds it in memory; beyond this many rows CSV is the better tool.
+XLSX_MAX_ROWS = 50_000
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _partners(project) -> str:
+    return "；".join(
+        f"{pp.organization.name}（{pp.get_role_display()}）"
+        for pp in project.project_partners.all()
+    )
+
+
+def columns(tree: RegionTree):
+    """(header, value, kind) for each column; kind is "text", "amount" or "date"."""
+
+    def district(p):
+        found = tree.district_of(p.region_id)
+        return found.name if found else ""
+
+    return [
+        (gettext_lazy("项目编号"), lambda p: p.code, "text"),
+        (gettext_lazy("项目名称"), lambda p: p.name, "text"),
+        (gettext_lazy("所属区县/功能区"), district, "text"),
+        (gettext_lazy("所属区域"), lambda p: p.region.name, "text"),
+        (gettext_lazy("产业类别"), lambda p: p.industry.name if p.industry else "", "text"),
+        (gettext_lazy("项目阶段"), lambda p: p.get_stage_display(), "text"),
+        (gettext_lazy("项目状态"), lambda p: p.get_status_display(), "text"),
+        (gettext_lazy("总投资（万元）"), lambda p: p.investment, "amount"),
+        (gettext_lazy("投资下限（万元）"), lambda p: p.investment_low, "amount"),
+        (gettext_lazy("投资上限（万元）"), lambda p: p.investment_high, "amount"),
+        (gettext_lazy("投资额"), project_amount, "text"),
+        (
+            gettext_lazy("签约日期"),
+            lambda p: iso_precise(p.signed_on, p.signed_on_precision),
+            "date",
+        ),
+        (
+            gettext_lazy("开工日期"),
+            lambda p: iso_precise(p.started_on, p.started_on_precision),
+            "date",
+        ),
+        (
+            gettext_lazy("投产日期"),
+            lambda p: iso_precise(p.operating_on, p.operating_on_precision),
+            "date",
+        ),
+        (gettext_lazy("签约活动"), lambda p: p.event.name if p.event else "", "text"),
+        (gettext_lazy("合作方（角色）"), _partners, "text"),
+        (gettext_lazy("建设内容"), lambda p: p.summary, "text"),
+    ]
+
+
+def _rows(queryset):
+    """Projects with their partners, fetched a chunk at a time (memory stays flat)."""
+    partners = Prefetch(
+        "project_partners",
+        queryset=ProjectPartner.objects.select_related("organization").order_by("role", "pk"),
+    )
+    return queryset.prefetch_related(partners).iterator(chunk_size=CHUNK)
+
+
+def _text(value) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def _plain_amount(value) -> str:
+    if value is None:
+        return ""
+    text = format(value.normalize(), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _filename(extension: str) -> str:
+    return f"zhaoshang-projects-{date.today():%Y%m%d}.{extension}"
+
+
+class _Echo:
+    """A file-like object whose ``write`` hands the line back, for streaming ``csv.writer``."""
+
+    def write(self, value):
+        return value
+
+
+def csv_response(queryset) -> StreamingHttpResponse:
+    cols = columns(RegionTree.load())
+    language = translation.get_language()
+    headers = [str(header) for header, _value, _kind in cols]
+
+    def lines():
+        writer = csv.writer(_Echo())
+        yield "\ufeff" + writer.writerow(headers)  # the BOM lets Excel read UTF-8
+        with translation.override(language):
+            for project in _rows(queryset):
+                yield writer.writerow(
+                    [
+                        _plain_amount(value(project)) if kind == "amount" else _text(value(project))
+                        for _header, value, kind in cols
+                    ]
+                )
+
+    return StreamingHttpResponse(
+        lines(),
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{_filename("csv")}"'},
+    )
+
+
+def xlsx_response(queryset) -> HttpResponse:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    if stats.count(queryset) > XLSX_MAX_ROWS:
+        return HttpResponse(
+            _("结果超过 %(max)s 行，无法生成 XLSX。请缩小筛选范围，或下载 CSV。")
+            % {"max": f"{XLSX_MAX_ROWS:,}"},
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    cols = columns(RegionTree.load())
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(_("项目"))
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    header = []
+    for title, _value, _kind in cols:
+        cell = WriteOnlyCell(sheet, value=str(title))
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    for project in _rows(queryset):
+        row = []
+        for _title, value, kind in cols:
+            raw = value(project)
+            if kind == "amount":
+                row.append(raw)
+            else:
+                cell = WriteOnlyCell(sheet, value=str(raw) if raw is not None else "")
+                cell.data_type = "s"  # never a formula, whatever the text starts with
+                row.append(cell)
+        sheet.append(row)
+    buffer = BytesIO()
+    book.save(buffer)
+    return HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{_filename("xlsx")}"'},
+    )
+
+
+def response(queryset, fmt: str):
+    return xlsx_response(queryset) if fmt == "xlsx" else csv_response(queryset)

@@ -1,0 +1,310 @@
+"""Filters for the public lists, the open-data exports and the API — one definition for all three.
+
+Reference data a filter needs (the region tree, the industries) is read at most once
+per request and only when a field needs it: to validate a value or to draw a dropdown.
+Events and partners are never offered as dropdowns (there can be thousands); they
+arrive as an id or slug from a link and come back as a named chip.
+"""
+
+from functools import cached_property
+
+import django_filters as filters
+from django import forms
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from .choices import OrganizationKind, Stage, Status
+from .models import Event, Industry, Organization, Project, ProjectPartner, Region
+from .text import normalize_name
+
+SEARCH_MAX_LENGTH = 100
+
+
+def public_organizations():
+    """Organisations the public may see: a partner in a public project, or an event organiser.
+
+    One that only appears in internal projects stays internal: its name alone would
+    tell who the district is talking to.
+    """
+    return Organization.objects.filter(
+        Exists(ProjectPartner.objects.filter(organization=OuterRef("pk"), project__is_public=True))
+        | Exists(Event.organisers.through.objects.filter(organization_id=OuterRef("pk")))
+    )
+
+
+class RegionTree:
+    """Every region, read in one query: choices, subtrees, districts and breadcrumbs.
+
+    The tree is a city with a few dozen districts, zones and parks, so holding it
+    whole is cheaper than asking the database one question at a time.
+    """
+
+    def __init__(self, regions):
+        self.regions = list(regions)
+        self.by_id = {r.pk: r for r in self.regions}
+        self.by_slug = {r.slug: r for r in self.regions}
+        self.children: dict[int | None, list[Region]] = {}
+        for region in self.regions:
+            self.children.setdefault(region.parent_id, []).append(region)
+
+    @classmethod
+    def load(cls) -> "RegionTree":
+        return cls(Region.objects.order_by("name"))
+
+    def subtree_ids(self, region: Region) -> list[int]:
+        ids, stack = [], [region.pk]
+        while stack:
+            pk = stack.pop()
+            ids.append(pk)
+            stack.extend(child.pk for child in self.children.get(pk, ()))
+        return ids
+
+    def ancestors(self, region: Region) -> list[Region]:
+        """From the root down to ``region``'s parent."""
+        chain, node = [], self.by_id.get(region.parent_id)
+        while node is not None and node not in chain:
+            chain.append(node)
+            node = self.by_id.get(node.parent_id)
+        return chain[::-1]
+
+    def district_of(self, region_id: int) -> Region | None:
+        """The region directly below a root (a district or zone); a root stands for itself."""
+        node = self.by_id.get(region_id)
+        while node is not None and node.parent_id is not None:
+            parent = self.by_id.get(node.parent_id)
+            if parent is None or parent.parent_id is None:
+                return node
+            node = parent
+        return node
+
+    def walk(self, parent_id=None, depth=0):
+        """(depth, region) pairs in tree order."""
+        for region in self.children.get(parent_id, ()):
+            yield depth, region
+            yield from self.walk(region.pk, depth + 1)
+
+    def choices(self) -> list[tuple[str, str]]:
+        return [(r.slug, "\u3000" * depth + r.name) for depth, r in self.walk()]
+
+
+class LazyChoices:
+    """Choices computed on first use, so a request that does not need them runs no query."""
+
+    def __init__(self, compute):
+        self.compute = compute
+
+    @cached_property
+    def items(self):
+        return list(self.compute())
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __len__(self):
+        return len(self.items)
+
+
+class YearField(forms.IntegerField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1949)
+        kwargs.setdefault("max_value", 2100)
+        super().__init__(**kwargs)
+
+
+class YearFilter(filters.Filter):
+    field_class = YearField
+
+
+class AmountFilter(filters.NumberFilter):
+    """An amount in 万元: non-negative, at most what the ledger can store."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", forms.NumberInput(attrs={"inputmode": "decimal", "min": 0}))
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_digits", 16)
+        kwargs.setdefault("decimal_places", 4)
+        super().__init__(*args, **kwargs)
+
+
+class ProjectFilterSet(filters.FilterSet):
+    """``/projects/``, its CSV/XLSX exports and ``/api/projects/``."""
+
+    ORDERINGS = {
+        "name": (F("name").asc(), "code"),
+        "-name": (F("name").desc(), "-code"),
+        "signed_on": (F("signed_on").asc(nulls_last=True), "code"),
+        "-signed_on": (F("signed_on").desc(nulls_last=True), "-code"),
+        "amount": (F("investment").asc(nulls_last=True), "code"),
+        "-amount": (F("investment").desc(nulls_last=True), "-code"),
+    }
+
+    q = filters.CharFilter(
+        label=_("关键词"),
+        method="filter_q",
+        max_length=SEARCH_MAX_LENGTH,
+        help_text=_("项目编号、名称、建设内容或合作方名称"),
+        widget=forms.SearchInput(attrs={"placeholder": _("例如：碳纤维、腾讯")}),
+    )
+    region = filters.ChoiceFilter(
+        label=_("区域"),
+        method="filter_region",
+        empty_label=_("全部区域"),
+        help_text=_("包含其下属园区"),
+    )
+    industry = filters.ChoiceFilter(
+        label=_("产业类别"),
+        method="filter_industry",
+        empty_label=_("全部产业"),
+    )
+    stage = filters.MultipleChoiceFilter(
+        label=_("项目阶段"),
+        choices=Stage.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    status = filters.MultipleChoiceFilter(
+        label=_("项目状态"),
+        choices=Status.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    event = filters.ModelChoiceFilter(
+        label=_("签约活动"),
+        queryset=Event.objects.all(),
+        to_field_name="slug",
+        widget=forms.HiddenInput,
+    )
+    partner = filters.ModelChoiceFilter(
+        label=_("合作方"),
+        queryset=public_organizations(),
+        method="filter_partner",
+        widget=forms.HiddenInput,
+    )
+    year = YearFilter(
+        label=_("签约年份"),
+        field_name="signed_on",
+        lookup_expr="year",
+    )
+    amount_min = AmountFilter(
+        label=_("投资额不低于（万元）"),
+        field_name="investment",
+        lookup_expr="gte",
+    )
+    amount_max = AmountFilter(
+        label=_("投资额不高于（万元）"),
+        field_name="investment",
+        lookup_expr="lte",
+    )
+    ordering = filters.ChoiceFilter(
+        label=_("排序"),
+        method="filter_ordering",
+        empty_label=_("最新登记在前"),
+        choices=[
+            ("-signed_on", _("签约日期（新→旧）")),
+            ("signed_on", _("签约日期（旧→新）")),
+            ("-amount", _("投资额（高→低）")),
+            ("amount", _("投资额（低→高）")),
+            ("name", _("项目名称（升序）")),
+            ("-name", _("项目名称（降序）")),
+        ],
+    )
+
+    class Meta:
+        model = Project
+        fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["region"].extra["choices"] = LazyChoices(lambda: self.regions.choices())
+        self.filters["industry"].extra["choices"] = LazyChoices(
+            lambda: [(i.slug, i.name) for i in self.industries.values()]
+        )
+
+    @cached_property
+    def regions(self) -> RegionTree:
+        return RegionTree.load()
+
+    @cached_property
+    def industries(self) -> dict[str, Industry]:
+        return {i.slug: i for i in Industry.objects.order_by("name")}
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        partner_named = ProjectPartner.objects.filter(project=OuterRef("pk")).filter(
+            Q(organization__name__icontains=value)
+            | Q(organization__short_name__icontains=value)
+            | Q(organization__name_key__contains=normalize_name(value))
+        )
+        return queryset.filter(
+            Q(code__icontains=value)
+            | Q(name__icontains=value)
+            | Q(summary__icontains=value)
+            | Exists(partner_named)
+        )
+
+    def filter_region(self, queryset, name, value):
+        return queryset.filter(region_id__in=self.regions.subtree_ids(self.regions.by_slug[value]))
+
+    def filter_industry(self, queryset, name, value):
+        return queryset.filter(industry=self.industries[value])
+
+    def filter_partner(self, queryset, name, value):
+        return queryset.filter(
+            Exists(ProjectPartner.objects.filter(project=OuterRef("pk"), organization=value))
+        )
+
+    def filter_ordering(self, queryset, name, value):
+        return queryset.order_by(*self.ORDERINGS[value])
+
+    # What the page says about the current selection ---------------------------------
+
+    @property
+    def active_count(self) -> int:
+        """How many filters are in force (ordering is not a filter)."""
+        if not self.is_bound or not self.is_valid():
+            return 0
+        data = self.form.cleaned_data
+        return sum(1 for k, v in data.items() if k != "ordering" and v not in (None, "", []))
+
+    @property
+    def has_more_filters(self) -> bool:
+        """Whether a filter outside the always-visible ones is set (opens that part of the form)."""
+        return any(self.data.get(k) for k in ("status", "year", "amount_min", "amount_max"))
+
+
+class EventFilterSet(filters.FilterSet):
+    q = filters.CharFilter(
+        label=_("关键词"),
+        field_name="name",
+        lookup_expr="icontains",
+        max_length=SEARCH_MAX_LENGTH,
+        widget=forms.SearchInput,
+    )
+    year = YearFilter(label=_("年份"), field_name="start_date", lookup_expr="year")
+
+    class Meta:
+        model = Event
+        fields = []
+
+
+class PartnerFilterSet(filters.FilterSet):
+    q = filters.CharFilter(
+        label=_("名称"), method="filter_q", max_length=SEARCH_MAX_LENGTH, widget=forms.SearchInput
+    )
+    kind = filters.ChoiceFilter(
+        label=_("类型"), choices=OrganizationKind.choices, empty_label=_("全部类型")
+    )
+
+    class Meta:
+        model = Organization
+        fields = []
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(name__icontains=value)
+            | Q(short_name__icontains=value)
+            | Q(name_key__contains=normalize_name(value))
+        )

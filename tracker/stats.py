@@ -1,0 +1,226 @@
+"""Figures over all public projects: totals for a selection and the overview's charts.
+
+A total has to read every row it covers, so at 100,000 projects one figure costs tens
+of milliseconds. The figures are therefore kept in this process's memory, keyed by
+the exact SQL of the selection, and dropped the moment a tracker record is saved or
+deleted through the ORM in this process (the admin, the importers, ``load_articles``).
+Other processes, and writes that bypass signals (``QuerySet.update``, raw SQL), are
+reflected within ``TRACKER_STATS_TTL`` seconds (default 60).
+
+The memory is deliberately local: the site's shared cache is a database table, and
+asking it would cost the very query the cache is meant to save. Rows themselves are
+never cached, so a project made internal leaves every list at once.
+"""
+
+import hashlib
+import itertools
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.exceptions import EmptyResultSet
+from django.db.models import Count, Sum
+from django.db.models.functions import ExtractYear
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .choices import Stage
+from .filtersets import RegionTree, public_organizations
+from .models import Event, Industry, Organization, Project, ProjectPartner, Region
+
+LATEST_SIGNINGS = 8
+_memory = LocMemCache("tracker-stats", {"OPTIONS": {"MAX_ENTRIES": 2000}})
+_generation = itertools.count(1)
+_version = next(_generation)
+
+
+def ttl() -> int:
+    return getattr(settings, "TRACKER_STATS_TTL", 60)
+
+
+def invalidate(**kwargs):
+    """Forget every figure computed so far (old keys become unreachable, then expire)."""
+    global _version
+    _version = next(_generation)
+
+
+def clear():
+    """Forget everything, at once (tests start from here)."""
+    invalidate()
+    _memory.clear()
+
+
+for _model in (Project, ProjectPartner, Event, Organization, Region, Industry):
+    post_save.connect(
+        invalidate, sender=_model, dispatch_uid=f"tracker-stats-save-{_model.__name__}"
+    )
+    post_delete.connect(
+        invalidate, sender=_model, dispatch_uid=f"tracker-stats-delete-{_model.__name__}"
+    )
+m2m_changed.connect(invalidate, sender=Event.organisers.through, dispatch_uid="tracker-stats-m2m")
+
+
+def cached(name: str, identity, compute):
+    """``compute()``, remembered under ``name`` and ``identity`` until data changes."""
+    digest = hashlib.sha1(repr(identity).encode()).hexdigest()
+    key = f"{_version}:{name}:{digest}"
+    value = _memory.get(key)
+    if value is None:
+        value = compute()
+        _memory.set(key, value, ttl())
+    return value
+
+
+def _identity(queryset):
+    """The SQL and parameters of ``queryset`` without its ordering, or None when it is empty."""
+    try:
+        return queryset.order_by().query.sql_with_params()
+    except EmptyResultSet:
+        return None
+
+
+# --- Totals of a selection -------------------------------------------------------------
+
+
+def project_totals(queryset) -> dict:
+    """Count, disclosed total (万元) and count of undisclosed amounts of ``queryset``."""
+    identity = _identity(queryset)
+    if identity is None:
+        return {"count": 0, "disclosed_total": None, "undisclosed": 0}
+    return cached("project-totals", identity, lambda: queryset.order_by().totals())
+
+
+def count(queryset) -> int:
+    identity = _identity(queryset)
+    if identity is None:
+        return 0
+    return cached("count", identity, queryset.order_by().count)
+
+
+# --- The overview ------------------------------------------------------------------------
+
+
+@dataclass
+class Bar:
+    """One bar of a chart: a label, how many projects and their disclosed total (万元).
+
+    The shares are lengths from 0 to 100 relative to the chart's longest bar.
+    """
+
+    label: str
+    count: int
+    amount: Decimal | None
+    url: str = ""
+    key: str = ""
+    count_share: float = 0.0
+    amount_share: float = 0.0
+
+    @property
+    def centred_x(self) -> float:
+        """Where a bar centred in a 100-wide box starts (the funnel)."""
+        return round((100 - self.count_share) / 2, 2)
+
+    @property
+    def column_y(self) -> float:
+        """Where a column rising from the bottom of a 100-high box starts."""
+        return round(100 - self.count_share, 2)
+
+
+def _scale(bars: list[Bar]) -> list[Bar]:
+    """Give each bar its length as a share (0–100) of the longest, per measure."""
+    top_count = max((b.count for b in bars), default=0)
+    top_amount = max((b.amount or 0 for b in bars), default=0)
+    for bar in bars:
+        bar.count_share = round(100 * bar.count / top_count, 1) if top_count else 0
+        bar.amount_share = (
+            round(float(100 * (bar.amount or 0) / top_amount), 1) if top_amount else 0
+        )
+    return bars
+
+
+def _grouped(queryset, *fields):
+    return queryset.order_by().values(*fields).annotate(n=Count("pk"), total=Sum("investment"))
+
+
+def overview() -> dict:
+    """Headline figures, the four charts and the latest signings (at most 9 queries)."""
+    return cached("overview", (), _overview)
+
+
+def _overview() -> dict:
+    public = Project.objects.public()
+    tree = RegionTree.load()
+    list_url = reverse("tracker:project_list")
+
+    stages = {row["stage"]: row for row in _grouped(public, "stage")}
+    by_stage = [
+        Bar(
+            label=label,
+            key=code,
+            count=stages.get(code, {}).get("n", 0),
+            amount=stages.get(code, {}).get("total"),
+            url=f"{list_url}?stage={code}",
+        )
+        for code, label in Stage.choices
+    ]
+
+    districts: dict[int, Bar] = {}
+    for row in _grouped(public, "region_id"):
+        district = tree.district_of(row["region_id"])
+        if district is None:
+            continue
+        bar = districts.setdefault(
+            district.pk,
+            Bar(label=district.name, count=0, amount=None, url=district.get_absolute_url()),
+        )
+        bar.count += row["n"]
+        if row["total"] is not None:
+            bar.amount = (bar.amount or 0) + row["total"]
+    by_district = sorted(districts.values(), key=lambda b: (-b.count, b.label))
+
+    by_industry = sorted(
+        (
+            Bar(
+                label=row["industry__name"] or _("未分类"),
+                count=row["n"],
+                amount=row["total"],
+                url=f"{list_url}?industry={row['industry__slug']}" if row["industry__slug"] else "",
+            )
+            for row in _grouped(public, "industry__slug", "industry__name")
+        ),
+        key=lambda b: (-b.count, b.label),
+    )
+
+    years = (
+        public.filter(signed_on__isnull=False)
+        .annotate(year=ExtractYear("signed_on"))
+        .order_by()
+        .values("year")
+        .annotate(n=Count("pk"), total=Sum("investment"))
+    )
+    by_year = [
+        Bar(
+            label=str(row["year"]),
+            count=row["n"],
+            amount=row["total"],
+            url=f"{list_url}?year={row['year']}",
+        )
+        for row in sorted(years, key=lambda r: r["year"])
+    ]
+
+    return {
+        "totals": public.totals(),
+        "partner_count": public_organizations().count(),
+        "event_count": Event.objects.count(),
+        "by_stage": _scale(by_stage),
+        "by_district": _scale(by_district),
+        "by_industry": _scale(by_industry),
+        "by_year": _scale(by_year),
+        "latest": list(
+            public.filter(signed_on__isnull=False)
+            .for_list()
+            .order_by("-signed_on", "-code")[:LATEST_SIGNINGS]
+        ),
+    }
