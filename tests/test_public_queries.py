@@ -1,0 +1,124 @@
+"""Every public page runs a fixed number of queries, whatever the data, filters and page size.
+
+Each check runs on a small ledger and on one with 120 more projects (several pages,
+many partners), with the figures' cache cold — the worst case — and again warm.
+"""
+
+import pytest
+from django.urls import reverse
+
+from tests import factories as make
+from tests.factories import fresh_stats  # noqa: F401  (autouse)
+from tracker import stats
+from tracker.choices import PartnerRole, Stage
+
+pytestmark = pytest.mark.django_db
+
+LIST_LIMIT = 6
+OVERVIEW_LIMIT = 10
+
+
+@pytest.fixture(params=["small", "large"])
+def ledger(request):
+    ledger = make.build_ledger()
+    if request.param == "large":
+        stages = list(Stage)
+        for i in range(120):
+            make.project(
+                region=[ledger.park, ledger.jiefang, ledger.shanyang][i % 3],
+                industry=[ledger.edu, ledger.materials, None][i % 3],
+                stage=stages[i % len(stages)],
+                investment=(i + 1) * 100 if i % 4 else None,
+                event=ledger.fair if i % 2 else None,
+                partners=[
+                    (ledger.hpu, PartnerRole.SIGNATORY),
+                    (make.organization(), PartnerRole.INVESTOR),
+                ],
+            )
+            make.citation(ledger.fair, f"第{i}条报道引述。")
+    return ledger
+
+
+def all_filters(ledger) -> dict:
+    return {
+        "q": "智慧",
+        "region": "jiefang",
+        "industry": "education-equipment",
+        "stage": ["signed", "lead", "operating"],
+        "status": ["on_track", "delayed"],
+        "event": "edu-signing",
+        "partner": ledger.hpu.pk,
+        "year": "2020",
+        "amount_min": "100",
+        "amount_max": "200000",
+        "ordering": "-amount",
+        "page": "1",
+    }
+
+
+def pages(ledger):
+    """(label, url, params, limit) for every page the issue bounds."""
+    return [
+        ("overview", reverse("tracker:overview"), {}, OVERVIEW_LIMIT),
+        ("list", reverse("tracker:project_list"), {}, LIST_LIMIT),
+        ("list page 2", reverse("tracker:project_list"), {"page": 2}, LIST_LIMIT),
+        ("list, every filter", reverse("tracker:project_list"), all_filters(ledger), LIST_LIMIT),
+        ("list, bad filter", reverse("tracker:project_list"), {"region": "x"}, LIST_LIMIT),
+        ("detail", ledger.classroom.get_absolute_url(), {}, LIST_LIMIT),
+        ("event list", reverse("tracker:event_list"), {}, LIST_LIMIT),
+        ("event", ledger.fair.get_absolute_url(), {}, LIST_LIMIT),
+        ("partner list", reverse("tracker:partner_list"), {"q": "公司"}, LIST_LIMIT),
+        ("partner", ledger.hpu.get_absolute_url(), {}, LIST_LIMIT),
+        ("region list", reverse("tracker:region_list"), {}, LIST_LIMIT),
+        ("region", ledger.jiefang.get_absolute_url(), {}, LIST_LIMIT),
+        ("api list", reverse("tracker:api-project-list"), {"page_size": 100}, LIST_LIMIT),
+        ("api, every filter", reverse("tracker:api-project-list"), all_filters(ledger), LIST_LIMIT),
+        (
+            "api detail",
+            reverse("tracker:api-project-detail", args=["JZ-2020-0001"]),
+            {},
+            LIST_LIMIT,
+        ),
+        ("api events", reverse("tracker:api-event-list"), {}, LIST_LIMIT),
+        ("api partners", reverse("tracker:api-partner-list"), {}, LIST_LIMIT),
+    ]
+
+
+@pytest.mark.parametrize("warm", [False, True], ids=["cold", "warm"])
+def test_every_page_stays_within_its_query_budget(
+    client, ledger, warm, django_assert_max_num_queries
+):
+    for label, url, params, limit in pages(ledger):
+        stats.clear()
+        if warm:
+            client.get(url, params)
+        with django_assert_max_num_queries(limit, info=label):
+            response = client.get(url, params)
+        assert response.status_code in (200, 400, 404), label
+
+
+def test_list_with_every_filter_runs_six_queries_cold_and_five_warm(
+    client, ledger, django_assert_num_queries
+):
+    params = all_filters(ledger)
+    url = reverse("tracker:project_list")
+    assert client.get(url, params).context["totals"]["count"] == 1
+    stats.clear()
+    # regions, industries, the event, the partner, the totals, the rows
+    with django_assert_num_queries(6):
+        client.get(url, params)
+    # the totals are cached; the form's choices and chips and the rows are not
+    with django_assert_num_queries(5):
+        client.get(url, params)
+
+
+def test_overview_is_served_from_the_cache_once_computed(client, ledger, django_assert_num_queries):
+    client.get(reverse("tracker:overview"))
+    with django_assert_num_queries(0):
+        client.get(reverse("tracker:overview"))
+
+
+def test_project_detail_runs_three_queries(client, ledger, django_assert_num_queries):
+    # the project with its region, industry and event; its partners; its sources
+    with django_assert_num_queries(3):
+        client.get(ledger.classroom.get_absolute_url())
