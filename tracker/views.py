@@ -7,7 +7,7 @@ paging, and a deep ``OFFSET`` costs time in proportion to the depth.
 """
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Subquery, Sum
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.utils.functional import cached_property
@@ -21,13 +21,16 @@ from .filtersets import (
     PartnerFilterSet,
     ProjectFilterSet,
     RegionTree,
+    projects_of,
     public_organizations,
 )
 from .models import Citation, Event, Organization, Project, ProjectPartner
 from .templatetags.tracker import wan
 
 PAGE_SIZE = 20
-MAX_OFFSET = 5000
+# 100 pages of 20: past that a filter or the CSV export serves better than paging,
+# and OFFSET costs time in proportion to its depth.
+MAX_OFFSET = 2000
 
 CITATIONS = Prefetch(
     "citations",
@@ -331,11 +334,7 @@ class PartnerDetailView(ProjectRowsMixin, DetailView):
         projects = (
             Project.objects.public()
             .for_list()
-            .filter(
-                Exists(
-                    ProjectPartner.objects.filter(project=OuterRef("pk"), organization=organization)
-                )
-            )
+            .filter(pk__in=projects_of([organization]))
             .prefetch_related(
                 Prefetch(
                     "project_partners",
