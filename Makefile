@@ -68,5 +68,10 @@ bench-import: install
 bench-pages: install
 	$(BIN)/python manage.py bench_pages $(BENCH_ARGS)
 
+# Load and fault tests on 127.0.0.1 (restarts the local PostgreSQL); see tests/load/run.py.
+loadtest: install
+	command -v wrk >/dev/null || apt-get install -y -qq wrk
+	$(BIN)/python tests/load/run.py $(LOAD_ARGS)
+
 clean:
 	rm -rf $(VENV) db.sqlite3* staticfiles .pytest_cache
