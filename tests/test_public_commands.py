@@ -64,7 +64,18 @@ def test_bench_pages_prints_the_side_by_side_table(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["SQLITE_PATH"] = str(tmp_path / "bench.sqlite3")
     result = subprocess.run(
-        [sys.executable, "manage.py", "bench_pages", "--sizes", "40", "120", "--repeat", "2"],
+        [
+            sys.executable,
+            "manage.py",
+            "bench_pages",
+            "--sizes",
+            "40",
+            "120",
+            "--rounds",
+            "1",
+            "--per-round",
+            "2",
+        ],
         cwd=settings.BASE_DIR,
         env=env,
         capture_output=True,

@@ -20,6 +20,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import Count, Sum
 from django.db.models.functions import ExtractYear
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -63,8 +64,12 @@ m2m_changed.connect(invalidate, sender=Event.organisers.through, dispatch_uid="t
 
 
 def cached(name: str, identity, compute):
-    """``compute()``, remembered under ``name`` and ``identity`` until data changes."""
-    digest = hashlib.sha1(repr(identity).encode()).hexdigest()
+    """``compute()``, remembered under ``name`` and ``identity`` until data changes.
+
+    The database is part of the key: the same SQL means other figures elsewhere.
+    """
+    database = (connection.alias, str(connection.settings_dict["NAME"]))
+    digest = hashlib.sha1(repr((database, identity)).encode()).hexdigest()
     key = f"{_version}:{name}:{digest}"
     value = _memory.get(key)
     if value is None:

@@ -1,10 +1,11 @@
 """Median server time of the public pages at two data sizes, side by side.
 
-For each size a throw-away database is created (Django's test-database machinery, on
-the configured engine), filled by ``generate_projects`` and analysed; then every page
-is requested in-process through the test client, which measures the server's work
-without a network in between. The target: at 100,000 projects each page takes at
-most twice its time at 1,000.
+Each size gets a throw-away database on the configured engine (Django's test-database
+machinery), filled by ``generate_projects`` and analysed. Pages are requested
+in-process through the test client, which measures the server's work without a
+network in between. The two databases stay up together and are timed in alternating
+rounds, so a change in machine load touches both sizes alike. The target: at 100,000
+projects each page takes at most twice its time at 1,000.
 """
 
 import gc
@@ -12,7 +13,7 @@ import os
 import statistics
 import tempfile
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from io import StringIO
 
 from django.core.management import call_command
@@ -27,29 +28,52 @@ from tracker.models import Event, Project, ProjectPartner, Region
 from tracker.views import MAX_OFFSET, PAGE_SIZE
 
 TARGET_RATIO = 2.0
+WARM_UPS = 2
 
 
 @contextmanager
-def throwaway_database():
-    """A fresh, migrated database on the configured engine, dropped afterwards."""
+def throwaway_database(size: int):
+    """Create, migrate and use a fresh database; yield its name; drop it afterwards."""
     test = connection.settings_dict.setdefault("TEST", {})
     saved = dict(test)
     workdir = None
     if connection.vendor == "sqlite":
         workdir = tempfile.mkdtemp(prefix="bench-pages-")
-        test["NAME"] = os.path.join(workdir, "bench.sqlite3")  # a file, as in production
+        test["NAME"] = os.path.join(workdir, f"bench_{size}.sqlite3")  # a file, as in production
     else:
-        test["NAME"] = f"bench_pages_{os.getpid()}"
+        test["NAME"] = f"bench_pages_{os.getpid()}_{size}"
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    name = connection.settings_dict["NAME"]
     try:
-        yield
+        yield name
     finally:
+        use(name)
         connection.creation.destroy_test_db(old_name, verbosity=0)
         connection.settings_dict["TEST"] = saved
         if workdir:
-            for name in os.listdir(workdir):
-                os.remove(os.path.join(workdir, name))
+            for leftover in os.listdir(workdir):
+                os.remove(os.path.join(workdir, leftover))
             os.rmdir(workdir)
+
+
+def engine_name() -> str:
+    if connection.vendor == "sqlite":
+        return f"SQLite {connection.Database.sqlite_version}"
+    return f"{connection.display_name} {connection.pg_version // 10000}"
+
+
+def use(name: str):
+    """Point the default connection at database ``name``."""
+    if connection.settings_dict["NAME"] != name:
+        connection.close()
+        connection.settings_dict["NAME"] = name
+
+
+def analyse():
+    """Planner statistics, as a maintained database has them."""
+    with connection.cursor() as cursor:
+        # VACUUM as well on PostgreSQL, or autovacuum would start during the timing.
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
 
 
 def pages() -> list[tuple[str, str, bool]]:
@@ -84,27 +108,16 @@ def pages() -> list[tuple[str, str, bool]]:
     ]
 
 
-def measure(client: Client, path: str, *, cold: bool, repeat: int) -> tuple[float, int]:
-    """Median milliseconds over ``repeat`` requests, and the queries of one of them."""
-
-    def get():
-        if cold:
-            stats.clear()
-        response = client.get(path)
-        if response.status_code != 200:
-            raise CommandError(f"{path} answered {response.status_code}")
-
-    for _ in range(2):
-        get()
-    with CaptureQueriesContext(connection) as queries:
-        get()
-    query_count = len(queries)  # now: every request start empties the query log
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        get()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times), query_count
+def request(client: Client, path: str, cold: bool) -> float:
+    """One request; its server time in milliseconds."""
+    if cold:
+        stats.clear()
+    started = time.perf_counter()
+    response = client.get(path)
+    elapsed = (time.perf_counter() - started) * 1000
+    if response.status_code != 200:
+        raise CommandError(f"{path} answered {response.status_code}")
+    return elapsed
 
 
 class Command(BaseCommand):
@@ -112,48 +125,66 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--sizes", type=int, nargs=2, default=[1000, 100_000])
-        parser.add_argument("--repeat", type=int, default=15, help="每页计时请求数（默认 15）")
+        parser.add_argument("--rounds", type=int, default=3, help="交替计时的轮数（默认 3）")
+        parser.add_argument("--per-round", type=int, default=5, help="每轮每页请求数（默认 5）")
         parser.add_argument("--seed", type=int, default=2024)
 
-    def handle(self, *args, sizes, repeat, seed, **options):
-        engine = (
-            f"{connection.vendor} {connection.Database.sqlite_version}"
-            if (connection.vendor == "sqlite")
-            else connection.vendor
-        )
-        results: dict[int, dict[str, tuple[float, int]]] = {}
-        labels: list[str] = []
-        for size in sizes:
-            self.stdout.write(f"== {size:,} projects on a throw-away {engine} database")
-            # DEBUG off throughout: no query log to grow, as on a production server.
-            with override_settings(DEBUG=False, ALLOWED_HOSTS=["*"]), throwaway_database():
+    def handle(self, *args, sizes, rounds, per_round, seed, **options):
+        # DEBUG off throughout: no query log to grow, as on a production server.
+        with override_settings(DEBUG=False, ALLOWED_HOSTS=["*"]), ExitStack() as stack:
+            databases = {}
+            for size in sizes:
+                name = stack.enter_context(throwaway_database(size))
+                engine = engine_name()
+                self.stdout.write(f"== {size:,} projects on a throw-away {engine} database")
                 started = time.perf_counter()
                 call_command("generate_projects", count=size, seed=seed, stdout=StringIO())
-                with connection.cursor() as cursor:
-                    cursor.execute("ANALYZE")  # planner statistics, as a maintained database has
-                gc.collect()  # generating leaves garbage that would slow the first size only
+                analyse()
+                gc.collect()
                 self.stdout.write(f"   generated in {time.perf_counter() - started:.1f} s")
-                client = Client()
-                stats.clear()
-                connection.queries_log.clear()
-                results[size] = {}
-                for label, path, cold in pages():
-                    results[size][label] = measure(client, path, cold=cold, repeat=repeat)
-                    if label not in labels:
-                        labels.append(label)
-        self.report(sizes, labels, results, engine, repeat)
+                databases[size] = (name, {label: (path, cold) for label, path, cold in pages()})
+            results = self.measure(databases, rounds, per_round)
+        self.report(sizes, results, engine, rounds * per_round)
 
-    def report(self, sizes, labels, results, engine, repeat):
+    def measure(self, databases, rounds, per_round):
+        """{label: {size: (median ms, queries)}}, the sizes timed in alternating rounds."""
+        client = Client()
+        stats.clear()
+        labels = list(next(iter(databases.values()))[1])
+        results = {}
+        for label in labels:
+            times, queries = {}, {}
+            for size, (name, paths) in databases.items():
+                use(name)
+                path, cold = paths[label]
+                for _ in range(WARM_UPS):
+                    request(client, path, cold)
+                with CaptureQueriesContext(connection) as captured:
+                    request(client, path, cold)
+                queries[size] = len(captured)  # now: each request start empties the log
+                times[size] = []
+            for _ in range(rounds):
+                for size, (name, paths) in databases.items():
+                    use(name)
+                    path, cold = paths[label]
+                    request(client, path, cold)  # untimed: the first after reconnecting
+                    times[size] += [request(client, path, cold) for _ in range(per_round)]
+            results[label] = {
+                size: (statistics.median(times[size]), queries[size]) for size in databases
+            }
+        return results
+
+    def report(self, sizes, results, engine, count):
         small, large = sizes
         out = self.stdout.write
         out("")
-        out(f"Median server time per page, ms ({repeat} requests after 2 warm-ups; {engine})")
-        head = f"{'page':<36} {'queries':>9} {small:>10,} {large:>10,} {'ratio':>7}  target"
+        out(f"Median server time per page, ms ({count} requests per size, alternating; {engine})")
+        head = f"{'page':<32} {'queries':>8} {small:>9,} {large:>9,} {'ratio':>7}  target"
         out(head)
         out("-" * len(head))
         missed = []
-        for label in labels:
-            (t_small, q_small), (t_large, q_large) = results[small][label], results[large][label]
+        for label, by_size in results.items():
+            (t_small, q_small), (t_large, q_large) = by_size[small], by_size[large]
             ratio = t_large / t_small if t_small else float("inf")
             if "cold" in label:
                 verdict = "info"
@@ -162,15 +193,13 @@ class Command(BaseCommand):
             else:
                 verdict = "MISSED"
                 missed.append(label)
-            queries = f"{q_small}/{q_large}"
             out(
-                f"{label:<36} {queries:>9} {t_small:>10.1f} {t_large:>10.1f} {ratio:>6.2f}×  {verdict}"
+                f"{label:<32} {q_small:>3}/{q_large:<4} {t_small:>9.1f} {t_large:>9.1f}"
+                f" {ratio:>6.2f}×  {verdict}"
             )
         out("")
         if missed:
-            out(
-                f"Target ({large:,} within {TARGET_RATIO:g}× of {small:,}) missed by: {', '.join(missed)}"
-            )
+            out(f"{len(missed)} page(s) over {TARGET_RATIO:g}× at {large:,}: {', '.join(missed)}")
         else:
             out(f"Every page at {large:,} projects is within {TARGET_RATIO:g}× of {small:,}.")
-        out("Cold-cache rows recompute the cached totals and charts: shown for information.")
+        out("Cold-cache rows recompute the cached totals and charts; shown for information.")
