@@ -13,6 +13,7 @@ from playwright.sync_api import sync_playwright
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, DESKTOP, PHONE
 
+MAX_PHONE_HEIGHT = 2200
 PAGES = {
     "overview": "/",
     "projects": "/projects/",
@@ -40,7 +41,12 @@ def main():
                 response = page.goto(args.base_url + path)
                 assert response.status == 200, path
                 target = args.out / f"{name}-{device}.png"
-                page.screenshot(path=str(target), full_page=True)
+                # A phone page can be very long; its first screens show the design.
+                height = min(page.evaluate("document.body.scrollHeight"), MAX_PHONE_HEIGHT)
+                clip = {"x": 0, "y": 0, "width": viewport["width"], "height": height}
+                page.screenshot(
+                    path=str(target), full_page=True, clip=None if device == "desktop" else clip
+                )
                 print(target)
             context.close()
         browser.close()
