@@ -8,6 +8,7 @@ Chinese reading.
 from decimal import Decimal
 
 from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -121,4 +122,26 @@ def sort_header(context, param, label, first="asc", css=""):
         format_html(' aria-sort="{}"', state) if state else "",
         query.urlencode(),
         label,
+    )
+
+
+@register.simple_tag
+def totals_sentence(totals):
+    """ "共 12 个项目，已披露投资额合计 10.5亿元；其中 3 个项目未披露投资额。" — one whole
+    sentence per case, so a translator sees it whole."""
+    count = format_html("<strong>{}</strong>", intcomma(totals["count"]))
+    if totals["disclosed_total"] is None:
+        return format_html(gettext("共 {count} 个项目，均未披露投资额。"), count=count)
+    amount = format_html('<span class="amount-val">{}</span>', wan(totals["disclosed_total"]))
+    if not totals["undisclosed"]:
+        return format_html(
+            gettext("共 {count} 个项目，已披露投资额合计 {amount}。"), count=count, amount=amount
+        )
+    return format_html(
+        gettext(
+            "共 {count} 个项目，已披露投资额合计 {amount}；其中 {undisclosed} 个项目未披露投资额。"
+        ),
+        count=count,
+        amount=amount,
+        undisclosed=intcomma(totals["undisclosed"]),
     )
