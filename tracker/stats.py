@@ -1,29 +1,25 @@
 """Figures over all public projects: totals for a selection and the overview's charts.
 
-A total has to read every row it covers, so at 100,000 projects one figure costs tens
-of milliseconds. The figures are therefore kept in this process's memory, keyed by
-the exact SQL of the selection, and dropped the moment a tracker record is saved or
-deleted through the ORM in this process (the admin, the importers, ``load_articles``).
-Other processes, and writes that bypass signals (``QuerySet.update``, raw SQL), are
-reflected within ``TRACKER_STATS_TTL`` seconds (default 60).
-
-The memory is deliberately local: the site's shared cache is a database table, and
-asking it would cost the very query the cache is meant to save. Rows themselves are
-never cached, so a project made internal leaves every list at once.
+The overview and region figures read every public row, so at 100,000 projects they
+cost hundreds of milliseconds. They are therefore remembered in this process's memory, keyed by
+the exact SQL of the selection **and by a fingerprint of the data**: the newest
+history id of every table that feeds a figure, plus the newest project id, read in
+one indexed query. Every recorded write (admin, import, services, deletes) moves the
+fingerprint, so every app server sees a change on its very next request; nothing is
+ever served stale and nothing depends on which server computed it.
 """
 
 import hashlib
-import itertools
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.exceptions import EmptyResultSet
+from django.core.signals import request_finished, request_started
 from django.db import connection
 from django.db.models import Count, Sum
 from django.db.models.functions import ExtractYear
-from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -32,49 +28,68 @@ from .filtersets import RegionTree, public_organizations
 from .models import Event, Industry, Organization, Project, ProjectPartner, Region
 
 LATEST_SIGNINGS = 8
+# Only derived figures live here; an entry is found again only while the data is the same.
 _memory = LocMemCache("tracker-stats", {"OPTIONS": {"MAX_ENTRIES": 2000}})
-_generation = itertools.count(1)
-_version = next(_generation)
+_MEMORY_SECONDS = 600
 
 
-def ttl() -> int:
-    return getattr(settings, "TRACKER_STATS_TTL", 60)
+def _fingerprint_sql() -> str:
+    tables = [
+        m.history.model._meta.db_table
+        for m in (Project, ProjectPartner, Event, Organization, Region, Industry)
+    ]
+    parts = [f"(SELECT MAX(history_id) FROM {connection.ops.quote_name(t)})" for t in tables]
+    parts.append(f"(SELECT MAX(id) FROM {connection.ops.quote_name(Project._meta.db_table)})")
+    return "SELECT " + ", ".join(parts)
 
 
-def invalidate(**kwargs):
-    """Forget every figure computed so far (old keys become unreachable, then expire)."""
-    global _version
-    _version = next(_generation)
+# Read once per request: a public page writes nothing, so its data cannot move under it.
+# Outside a request (commands, shells) there is no memo and every call reads afresh.
+_request_memo: ContextVar[dict | None] = ContextVar("tracker_stats_request_memo", default=None)
+
+
+def _start_request(**kwargs):
+    _request_memo.set({})
+
+
+def _end_request(**kwargs):
+    _request_memo.set(None)
+
+
+request_started.connect(_start_request, dispatch_uid="tracker-stats-request-started")
+request_finished.connect(_end_request, dispatch_uid="tracker-stats-request-finished")
+
+
+def data_fingerprint() -> tuple:
+    """Changes whenever a project, partner, event, organisation, region or industry does."""
+    memo = _request_memo.get()
+    if memo is not None and "fingerprint" in memo:
+        return memo["fingerprint"]
+    with connection.cursor() as cursor:
+        cursor.execute(_fingerprint_sql())
+        fingerprint = tuple(cursor.fetchone())
+    if memo is not None:
+        memo["fingerprint"] = fingerprint
+    return fingerprint
 
 
 def clear():
-    """Forget everything, at once (tests start from here)."""
-    invalidate()
+    """Forget everything at once (tests start from here)."""
     _memory.clear()
 
 
-for _model in (Project, ProjectPartner, Event, Organization, Region, Industry):
-    post_save.connect(
-        invalidate, sender=_model, dispatch_uid=f"tracker-stats-save-{_model.__name__}"
-    )
-    post_delete.connect(
-        invalidate, sender=_model, dispatch_uid=f"tracker-stats-delete-{_model.__name__}"
-    )
-m2m_changed.connect(invalidate, sender=Event.organisers.through, dispatch_uid="tracker-stats-m2m")
-
-
 def cached(name: str, identity, compute):
-    """``compute()``, remembered under ``name`` and ``identity`` until data changes.
+    """``compute()``, remembered under ``name`` and ``identity`` while the data is unchanged.
 
     The database is part of the key: the same SQL means other figures elsewhere.
     """
     database = (connection.alias, str(connection.settings_dict["NAME"]))
-    digest = hashlib.sha1(repr((database, identity)).encode()).hexdigest()
-    key = f"{_version}:{name}:{digest}"
+    digest = hashlib.sha1(repr((database, identity, data_fingerprint())).encode()).hexdigest()
+    key = f"{name}:{digest}"
     value = _memory.get(key)
     if value is None:
         value = compute()
-        _memory.set(key, value, ttl())
+        _memory.set(key, value, _MEMORY_SECONDS)
     return value
 
 
@@ -90,18 +105,19 @@ def _identity(queryset):
 
 
 def project_totals(queryset) -> dict:
-    """Count, disclosed total (万元) and count of undisclosed amounts of ``queryset``."""
+    """Count, disclosed total (万元) and count of undisclosed amounts of ``queryset``.
+
+    Computed fresh, in one aggregate: a selection's totals cost about what a
+    cache lookup would, and are never stale.
+    """
     identity = _identity(queryset)
     if identity is None:
         return {"count": 0, "disclosed_total": None, "undisclosed": 0}
-    return cached("project-totals", identity, lambda: queryset.order_by().totals())
+    return queryset.order_by().totals()
 
 
 def count(queryset) -> int:
-    identity = _identity(queryset)
-    if identity is None:
-        return 0
-    return cached("count", identity, queryset.order_by().count)
+    return 0 if _identity(queryset) is None else queryset.order_by().count()
 
 
 # --- The overview ------------------------------------------------------------------------
