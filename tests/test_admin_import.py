@@ -192,3 +192,28 @@ def test_the_resource_speaks_the_same_ledger_through_import_export(world):
     result = resource.import_data(bad, dry_run=False)
     assert result.has_validation_errors()
     assert "火星" in str(result.invalid_rows[0].error_dict)
+
+
+def test_a_preview_expires_after_a_day(staff, world):
+    import time_machine
+    from django.utils import timezone
+
+    batch = upload(staff, xlsx_bytes([ledger_row(name="过期")])).context["batch"]
+    with time_machine.travel(timezone.now() + timezone.timedelta(hours=25)):
+        response = staff.post(reverse(CONFIRM), {"token": str(batch.token)}, follow=True)
+    assert "预览已超过 24 小时" in response.content.decode()
+    batch.refresh_from_db()
+    assert (batch.status, batch.content) == ("discarded", None)
+    assert not Project.objects.exists()
+
+
+def test_stale_previews_give_their_bytes_back_on_the_next_upload(staff, world):
+    import time_machine
+    from django.utils import timezone
+
+    stale = upload(staff, xlsx_bytes([ledger_row(name="旧预览")])).context["batch"]
+    with time_machine.travel(timezone.now() + timezone.timedelta(hours=25)):
+        fresh = upload(staff, xlsx_bytes([ledger_row(name="新预览")])).context["batch"]
+    stale.refresh_from_db()
+    assert (stale.status, stale.content) == ("discarded", None)
+    assert fresh.status == "previewed" and fresh.content

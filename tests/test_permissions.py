@@ -209,3 +209,30 @@ def test_an_editor_without_assignments_writes_nowhere(client, world, theirs):
     client.force_login(lonely)
     assert client.get(reverse("admin:tracker_project_change", args=[theirs.pk])).status_code == 403
     assert editable_region_ids(lonely) == frozenset()
+
+
+def test_an_import_may_only_do_what_the_user_may_do_by_hand(world, theirs):
+    from django.contrib.auth.models import Permission
+
+    from tracker.ledger.reader import read_upload
+    from tracker.services import project_import
+
+    clerk = make_user("clerk")
+    clerk.user_permissions.set(
+        Permission.objects.filter(
+            codename__in=["import_ledger", "view_project", "change_project", "edit_all_regions"]
+        )
+    )
+    data = xlsx_bytes(
+        [
+            ledger_row(name="新项目"),
+            ledger_row(code=theirs.code, name="改名", region="山阳区", partners="没见过的公司"),
+        ]
+    )
+    outcome = project_import(rows=read_upload("t.xlsx", data), file_name="t.xlsx", user=clerk)
+    errors = [
+        (row.number, column, message) for row in outcome.plan.rows for column, message in row.errors
+    ]
+    assert (2, "", "您没有新增项目的权限。") in errors
+    assert (3, "合作方", "您没有新建合作方的权限：没见过的公司。") in errors
+    assert not outcome.applied

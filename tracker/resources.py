@@ -56,14 +56,17 @@ class ChoiceLabelWidget(widgets.Widget):
 
     def __init__(self, choices, **kwargs):
         self.choices = choices
+        self._index = None
         super().__init__(**kwargs)
 
     def clean(self, value, row=None, **kwargs):
-        index = importer._choice_index(self.choices)
-        return parsers.parse_choice(value, index, render._labels(self.choices).values())
+        if self._index is None:
+            self._index = importer.choice_lookup(self.choices)
+            self._labels = list(render.labels(self.choices).values())
+        return parsers.parse_choice(value, self._index, self._labels)
 
     def render(self, value, obj=None, **kwargs):
-        return render._labels(self.choices).get(value, value or "")
+        return render.labels(self.choices).get(value, value or "")
 
 
 class YesNoWidget(widgets.Widget):
@@ -109,7 +112,7 @@ class NameOrSlugWidget(widgets.ForeignKeyWidget):
         if not text:
             return None
         if self._lookup is None:
-            self._lookup = importer._Named(
+            self._lookup = importer.NamedLookup(
                 self.model.objects.values_list("pk", "name", "slug"), what=self.what
             )
         try:

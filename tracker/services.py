@@ -196,6 +196,11 @@ def project_import_preview(*, data: bytes, file_name: str, user) -> LedgerImport
     with the plan's digest. A plan with errors is recorded as rejected and
     its bytes are not kept.
     """
+    # Previews nobody confirmed within a day give their bytes back.
+    ImportBatch.objects.filter(
+        status=ImportBatch.Status.PREVIEWED,
+        created_at__lt=timezone.now() - PREVIEW_LIFETIME,
+    ).update(status=ImportBatch.Status.DISCARDED, content=None)
     plan = plan_import(read_upload(file_name, data), user=user)
     batch = ImportBatch(
         file_name=file_name[:255],
@@ -212,37 +217,41 @@ def project_import_preview(*, data: bytes, file_name: str, user) -> LedgerImport
     return LedgerImport(plan=plan, batch=batch)
 
 
-@transaction.atomic
 def project_import_confirm(*, token, user) -> LedgerImport:
     """Apply a previewed upload exactly as previewed, or refuse.
 
     The stored bytes are planned again; if anything the preview showed has
     changed since (another edit, a code taken meanwhile), the digest differs
-    and nothing is written. A batch is applied at most once.
+    and nothing is written. A batch is applied at most once (the row is
+    locked while it is applied); a preview older than a day is discarded.
     """
-    batch = (
-        ImportBatch.objects.select_for_update()
-        .filter(token=token, user=user, status=ImportBatch.Status.PREVIEWED)
-        .first()
-    )
-    if batch is None:
-        raise LedgerError(_("找不到待确认的导入，可能已经导入或已过期；请重新上传。"))
-    if batch.created_at < timezone.now() - PREVIEW_LIFETIME:
-        batch.status, batch.content = ImportBatch.Status.DISCARDED, None
-        batch.save(update_fields=["status", "content"])
+    if ImportBatch.objects.filter(
+        token=token,
+        user=user,
+        status=ImportBatch.Status.PREVIEWED,
+        created_at__lt=timezone.now() - PREVIEW_LIFETIME,
+    ).update(status=ImportBatch.Status.DISCARDED, content=None):
         raise LedgerError(_("预览已超过 24 小时，请重新上传。"))
-    data = bytes(batch.content)
-    plan = plan_import(read_upload(batch.file_name, data), user=user)
-    if not plan.ok or plan.digest != batch.preview_digest:
-        raise LedgerError(
-            _("预览之后数据已有变化（例如项目被他人修改），为避免误写未导入；请重新上传预览。")
+    with transaction.atomic():
+        batch = (
+            ImportBatch.objects.select_for_update()
+            .filter(token=token, user=user, status=ImportBatch.Status.PREVIEWED)
+            .first()
         )
-    apply_plan(plan, user=user, batch=batch)
-    _batch_counts(batch, plan)
-    batch.status = ImportBatch.Status.APPLIED
-    batch.applied_at = timezone.now()
-    batch.content = None
-    batch.save()
+        if batch is None:
+            raise LedgerError(_("找不到待确认的导入，可能已经导入或已过期；请重新上传。"))
+        data = bytes(batch.content)
+        plan = plan_import(read_upload(batch.file_name, data), user=user)
+        if not plan.ok or plan.digest != batch.preview_digest:
+            raise LedgerError(
+                _("预览之后数据已有变化（例如项目被他人修改），为避免误写未导入；请重新上传预览。")
+            )
+        apply_plan(plan, user=user, batch=batch)
+        _batch_counts(batch, plan)
+        batch.status = ImportBatch.Status.APPLIED
+        batch.applied_at = timezone.now()
+        batch.content = None
+        batch.save()
     return LedgerImport(plan=plan, batch=batch, applied=True)
 
 

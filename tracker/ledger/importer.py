@@ -2,8 +2,9 @@
 
 ``plan_import`` reads every row, parses every cell, resolves regions,
 industries, events, projects and partners with a fixed number of queries
-(small tables once, projects/partners/organisations by key in large chunks),
-and decides per row: new, updated, unchanged or error. It writes nothing.
+(small tables once; projects, partner links and organisations each in one
+query, whatever the number of rows), and decides per row: new, updated,
+unchanged or error. It writes nothing.
 ``apply_plan`` writes an error-free plan in one transaction with bulk
 statements, history included (simple-history's bulk helpers, one historical
 row per changed object, linked to the ``ImportBatch``).
@@ -14,12 +15,14 @@ what is written is exactly what was previewed.
 """
 
 import hashlib
+import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import connection, transaction
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -117,7 +120,7 @@ class ImportPlan:
 # --- Lookups ------------------------------------------------------------------------------
 
 
-class _Named:
+class NamedLookup:
     """A small table found by name or slug, compared folded."""
 
     def __init__(self, rows, *, what: str):
@@ -159,23 +162,28 @@ class _Context:
 
     def __init__(self, layout: Layout, user):
         self.layout = layout
-        self.regions = _Named(Region.objects.values_list("pk", "name", "slug"), what=_("区域"))
-        self.industries = _Named(
+        self.regions = NamedLookup(Region.objects.values_list("pk", "name", "slug"), what=_("区域"))
+        self.industries = NamedLookup(
             Industry.objects.values_list("pk", "name", "slug"), what=_("产业类别")
         )
-        self.events = _Named(Event.objects.values_list("pk", "name", "slug"), what=_("签约活动"))
+        self.events = NamedLookup(
+            Event.objects.values_list("pk", "name", "slug"), what=_("签约活动")
+        )
         self.scope = editable_region_ids(user) if user is not None else None
-        self.stages, self.stage_labels = _choice_index(Stage), render.stage_labels()
-        self.statuses, self.status_labels = _choice_index(Status), render.status_labels()
+        self.can_add = user is None or user.has_perm("tracker.add_project")
+        self.can_change = user is None or user.has_perm("tracker.change_project")
+        self.can_add_organization = user is None or user.has_perm("tracker.add_organization")
+        self.stages, self.stage_labels = choice_lookup(Stage), render.stage_labels()
+        self.statuses, self.status_labels = choice_lookup(Status), render.status_labels()
         self.roles = render.role_labels()
         self.positions = [(key, pos) for key, pos in layout.index.items()]
         self.labels = {key: layout.label(key) for key in layout.index}
 
 
-def _choice_index(choices) -> dict[str, str]:
+def choice_lookup(choices) -> dict[str, str]:
     """Codes, Chinese labels and labels in the active language → code."""
     index = parsers.choice_index(choices.choices)
-    index.update(parsers.choice_index(render._labels(choices).items()))
+    index.update(parsers.choice_index(render.labels(choices).items()))
     return index
 
 
@@ -290,15 +298,22 @@ def _parse_row(number: int, cells: tuple, ctx: _Context) -> RowPlan:
 # --- Planning ---------------------------------------------------------------------------------
 
 
-def _chunks(items: list, size: int | None = None):
-    size = size or _chunk_size()
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+def _any_of(values, *, integer: bool = False):
+    """The right-hand side of an ``__in`` lookup that binds a whole list as one parameter.
 
-
-def _chunk_size() -> int:
-    # Stay under SQLite's bound-parameter limit; elsewhere large IN lists are fine.
-    return 900 if connection.vendor == "sqlite" else 10_000
+    A plain ``IN (%s, %s, …)`` needs one parameter per value, and SQLite
+    allows only so many, which would split a large lookup into many
+    queries. A JSON array expanded by the database keeps every lookup one
+    query whatever the number of rows.
+    """
+    values = list(values)
+    payload = json.dumps(values, ensure_ascii=False)
+    if connection.vendor == "sqlite":
+        return RawSQL("SELECT value FROM json_each(%s)", [payload])
+    if connection.vendor == "postgresql":
+        element = "(jsonb_array_elements_text(%s::jsonb))" + ("::bigint" if integer else "")
+        return RawSQL(f"SELECT {element}", [payload])
+    return values
 
 
 def plan_import(table: Table, *, user=None) -> ImportPlan:
@@ -330,6 +345,12 @@ def plan_import(table: Table, *, user=None) -> ImportPlan:
                 if key not in org_ids and key not in new_org_names:
                     new_org_names[key] = name
                     row.new_organizations.append(name)
+        if row.new_organizations and not ctx.can_add_organization:
+            row.error(
+                ctx.labels["partners"],
+                _("您没有新建合作方的权限：%(names)s。")
+                % {"names": "、".join(row.new_organizations)},
+            )
         if row.action == ERROR:
             continue
         project = existing.get(row.code) if row.code else None
@@ -366,28 +387,27 @@ def _check_duplicate_codes(rows, ctx) -> None:
 
 def _existing_projects(rows) -> dict[str, Project]:
     codes = sorted({row.code for row in rows if row.code})
-    found = {}
-    for chunk in _chunks(codes):
-        for project in Project.objects.filter(code__in=chunk):
-            found[project.code] = project
-    return found
+    if not codes:
+        return {}
+    return {p.code: p for p in Project.objects.filter(code__in=_any_of(codes))}
 
 
 def _existing_partners(existing: dict[str, Project]) -> dict[int, list[tuple]]:
     """Project id → [(link id, organisation id, organisation key, organisation name, role)]."""
-    ids = sorted(p.pk for p in existing.values())
     found: dict[int, list[tuple]] = {}
-    for chunk in _chunks(ids):
-        links = ProjectPartner.objects.filter(project_id__in=chunk).values_list(
-            "pk",
-            "project_id",
-            "organization_id",
-            "organization__name_key",
-            "organization__name",
-            "role",
-        )
-        for pk, project_id, org_id, key, name, role in links:
-            found.setdefault(project_id, []).append((pk, org_id, key, name, role))
+    if not existing:
+        return found
+    ids = sorted(p.pk for p in existing.values())
+    links = ProjectPartner.objects.filter(project_id__in=_any_of(ids, integer=True)).values_list(
+        "pk",
+        "project_id",
+        "organization_id",
+        "organization__name_key",
+        "organization__name",
+        "role",
+    )
+    for pk, project_id, org_id, key, name, role in links:
+        found.setdefault(project_id, []).append((pk, org_id, key, name, role))
     return found
 
 
@@ -396,16 +416,18 @@ def _organizations(rows) -> tuple[dict[str, int], dict[int, str]]:
         {normalize_name(name) for row in rows if row.partners for name, _r in row.partners}
     )
     ids, names = {}, {}
-    for chunk in _chunks(keys):
-        for pk, key, name in Organization.objects.filter(name_key__in=chunk).values_list(
-            "pk", "name_key", "name"
-        ):
-            ids[key] = pk
-            names[pk] = name
+    if not keys:
+        return ids, names
+    found = Organization.objects.filter(name_key__in=_any_of(keys))
+    for pk, key, name in found.values_list("pk", "name_key", "name"):
+        ids[key] = pk
+        names[pk] = name
     return ids, names
 
 
 def _plan_new(row: RowPlan, ctx: _Context) -> None:
+    if not ctx.can_add:
+        row.error("", _("您没有新增项目的权限。"))
     if "name" not in row.values:
         row.error(ctx.layout.label("name"), _("项目名称不能为空。"))
     if "region_id" not in row.values:
@@ -451,6 +473,8 @@ def _plan_update(row, project, links, org_names, ctx) -> None:
                 )
             )
     row.action = UPDATE if row.changes else UNCHANGED
+    if row.action == UPDATE and not ctx.can_change:
+        row.error("", _("您没有修改项目的权限。"))
 
 
 def _display(key: str, values: tuple, ctx: _Context) -> str:
@@ -615,6 +639,5 @@ def _bulk_delete_with_history(
             for obj in objs
         ]
     )
-    for chunk in _chunks([obj.pk for obj in objs]):
-        queryset = model._base_manager.filter(pk__in=chunk)
-        queryset._raw_delete(queryset.db)
+    queryset = model._base_manager.filter(pk__in=_any_of([obj.pk for obj in objs], integer=True))
+    queryset._raw_delete(queryset.db)

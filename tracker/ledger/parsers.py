@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 
 from django.utils.translation import gettext as _
 
@@ -56,6 +57,7 @@ class CellError(ValueError):
         self.message = message
 
 
+@lru_cache(maxsize=8192)
 def fold(value: str) -> str:
     """NFKC (full-width → half-width, ¥ → ¥), no white space, case-folded: a comparison key."""
     return _SPACES.sub("", unicodedata.normalize("NFKC", value)).casefold()

@@ -19,21 +19,21 @@ from .parsers import escape_formula
 LEDGER_LANGUAGE = "zh-hans"
 
 
-def _labels(choices) -> dict[str, str]:
+def labels(choices) -> dict[str, str]:
     with translation.override(LEDGER_LANGUAGE):
         return {code: str(label) for code, label in choices.choices}
 
 
 def stage_labels() -> dict[str, str]:
-    return _labels(Stage)
+    return labels(Stage)
 
 
 def status_labels() -> dict[str, str]:
-    return _labels(Status)
+    return labels(Status)
 
 
 def role_labels() -> dict[str, str]:
-    return _labels(PartnerRole)
+    return labels(PartnerRole)
 
 
 def plain_decimal(value: Decimal) -> str:

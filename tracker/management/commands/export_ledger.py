@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from tracker.choices import Stage, Status
 from tracker.ledger import exporter, parsers, render
-from tracker.ledger.importer import _choice_index, _Named
+from tracker.ledger.importer import NamedLookup, choice_lookup
 from tracker.models import Event, Industry, Project, Region
 
 
@@ -45,22 +45,24 @@ class Command(BaseCommand):
     def _filtered(self, options):
         queryset = Project.objects.all()
         if options["region"]:
-            regions = _Named(Region.objects.values_list("pk", "name", "slug"), what="区域")
+            regions = NamedLookup(Region.objects.values_list("pk", "name", "slug"), what="区域")
             queryset = queryset.in_region(regions.find(options["region"]))
         if options["industry"]:
-            industries = _Named(Industry.objects.values_list("pk", "name", "slug"), what="产业类别")
+            industries = NamedLookup(
+                Industry.objects.values_list("pk", "name", "slug"), what="产业类别"
+            )
             queryset = queryset.filter(industry_id=industries.find(options["industry"]))
         if options["event"]:
-            events = _Named(Event.objects.values_list("pk", "name", "slug"), what="签约活动")
+            events = NamedLookup(Event.objects.values_list("pk", "name", "slug"), what="签约活动")
             queryset = queryset.filter(event_id=events.find(options["event"]))
         if options["stage"]:
             stage = parsers.parse_choice(
-                options["stage"], _choice_index(Stage), render.stage_labels().values()
+                options["stage"], choice_lookup(Stage), render.stage_labels().values()
             )
             queryset = queryset.filter(stage=stage)
         if options["status"]:
             status = parsers.parse_choice(
-                options["status"], _choice_index(Status), render.status_labels().values()
+                options["status"], choice_lookup(Status), render.status_labels().values()
             )
             queryset = queryset.filter(status=status)
         if options["year"]:
