@@ -290,3 +290,30 @@ def test_anonymous_users_never_reach_the_workspace(client, world):
     response = client.post(reverse("admin:tracker_project_process_import"), {"token": "x"})
     assert response.status_code == 302 and "/login/" in response["Location"]
     assert Project.objects.count() == 1
+
+
+def test_the_other_changelists_do_not_query_per_row(staff, world):
+    from tracker.models import Citation, Event, ProjectPartner, Source
+
+    source = Source.objects.create(file="000.txt", title="报道")
+
+    def grow(start, n):
+        for i in range(start, start + n):
+            project = make_project(world, code=f"JZ-2020-{i:04d}")
+            add_partner(project, Organization.objects.create(name=f"公司{i}"))
+            Citation.objects.create(source=source, project=project, quote=f"引述{i}")
+            Event.objects.create(name=f"活动{i}", slug=f"event-{i}", kind="fair", region=world.park)
+
+    def counts():
+        result = {}
+        for model in (ProjectPartner, Citation, Event, Organization, Source):
+            url = reverse(f"admin:tracker_{model._meta.model_name}_changelist")
+            with CaptureQueriesContext(connection) as captured:
+                assert staff.get(url).status_code == 200
+            result[model.__name__] = len(captured)
+        return result
+
+    grow(1, 2)
+    small = counts()
+    grow(3, 15)
+    assert counts() == small

@@ -99,6 +99,7 @@ def test_the_history_page_names_the_import_batch(client, world, boss):
     project = Project.objects.get(name="导入的")
     client.force_login(boss)
     page = client.get(reverse("admin:tracker_project_history", args=[project.pk])).content.decode()
+    assert "导入批次" in page
     assert str(outcome.batch) in page
     assert "boss" in page
 

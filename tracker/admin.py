@@ -90,6 +90,7 @@ class ImportBatchHistoryMixin:
     """History pages that also show which import batch wrote each version."""
 
     history_list_display = ["import_batch"]
+    object_history_list_template = "admin/tracker/object_history_list.html"
 
     def get_history_queryset(self, request, history_manager, pk_name, object_id):
         qs = super().get_history_queryset(request, history_manager, pk_name, object_id)
