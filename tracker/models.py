@@ -599,11 +599,30 @@ class Project(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["is_public", "signed_on"], name="project_public_signed_idx"),
-            models.Index(fields=["is_public", "stage"], name="project_public_stage_idx"),
-            models.Index(fields=["is_public", "region"], name="project_public_region_idx"),
-            models.Index(fields=["is_public", "investment"], name="project_public_amount_idx"),
-            models.Index(fields=["is_public", "name"], name="project_public_name_idx"),
+            # Partial indexes over public rows only: the public site filters on a bare
+            # "is_public", which SQLite cannot match to a leading is_public column.
+            # PostgreSQL also gets descending NULLS LAST twins (migration 0004).
+            models.Index(
+                fields=["signed_on", "id"],
+                condition=Q(is_public=True),
+                name="project_pub_signed_idx",
+            ),
+            models.Index(
+                fields=["stage"], condition=Q(is_public=True), name="project_pub_stage_idx"
+            ),
+            models.Index(
+                fields=["region", "code"],
+                condition=Q(is_public=True),
+                name="project_pub_region_idx",
+            ),
+            models.Index(
+                fields=["investment", "id"],
+                condition=Q(is_public=True),
+                name="project_pub_amount_idx",
+            ),
+            models.Index(
+                fields=["name", "id"], condition=Q(is_public=True), name="project_pub_name_idx"
+            ),
         ]
 
     def __str__(self):
