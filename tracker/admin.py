@@ -41,7 +41,7 @@ from .amounts import format_project_amount, format_wan
 from .choices import Stage, Status
 from .ledger import exporter, render
 from .ledger.importer import ERROR, NEW, UNCHANGED, UPDATE
-from .ledger.safety import MAX_BYTES, LedgerError, check_size
+from .ledger.safety import LedgerError, check_size
 from .models import (
     Citation,
     Event,
@@ -444,7 +444,6 @@ class ProjectAdmin(ImportBatchHistoryMixin, ImportExportMixin, SimpleHistoryAdmi
                 form.add_error("import_file", exc.message)
             else:
                 context.update(self._preview_context(outcome.plan, outcome.batch))
-        context["max_mb"] = MAX_BYTES // 1024 // 1024
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "admin/tracker/project/ledger_import.html", context)
 
