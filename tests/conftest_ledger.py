@@ -102,7 +102,8 @@ def ledger_row(**cells) -> list:
         "investment": "5亿元",
         "signed_on": "2020-10-12",
         "event": "",
-        "partners": "",
+        # Creating a project at 已签约 needs a partner (rules by stage).
+        "partners": "木铎（广州）教育科技有限公司",
         "summary": "建设内容",
         "leader": "张三",
         "unit": "解放区商务局",

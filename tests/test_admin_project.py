@@ -156,6 +156,7 @@ def test_the_changelist_query_count_is_fixed_and_counts_only_for_pagination(staf
 
 def test_bulk_actions_set_stage_and_status_and_publish_with_history(staff, world, boss):
     a = make_project(world, code="JZ-2020-0001", stage="negotiating")
+    add_partner(a, world.mudu)  # entering 已签约 needs a signing date and a partner
     b = make_project(world, code="JZ-2020-0002", stage="signed")
     url = reverse(CHANGELIST)
     staff.post(url, {"action": "set_stage", "stage": "signed", "_selected_action": [a.pk, b.pk]})
@@ -262,6 +263,10 @@ def test_the_project_history_page_shows_who_changed_which_field(staff, world, bo
             "project_partners-INITIAL_FORMS": 0,
             "citations-TOTAL_FORMS": 0,
             "citations-INITIAL_FORMS": 0,
+            "stage_changes-TOTAL_FORMS": 0,
+            "stage_changes-INITIAL_FORMS": 0,
+            "progress_reports-TOTAL_FORMS": 0,
+            "progress_reports-INITIAL_FORMS": 0,
         }
     )
     data = {k: ("on" if v is True else v) for k, v in data.items() if v is not False}

@@ -56,6 +56,10 @@ def test_an_admin_edit_records_the_user_and_the_changed_fields(client, world, bo
         "project_partners-0-role": "investor",
         "citations-TOTAL_FORMS": 0,
         "citations-INITIAL_FORMS": 0,
+        "stage_changes-TOTAL_FORMS": 0,
+        "stage_changes-INITIAL_FORMS": 0,
+        "progress_reports-TOTAL_FORMS": 0,
+        "progress_reports-INITIAL_FORMS": 0,
     }
     assert client.post(url, data).status_code == 302
     record = project.history.first()

@@ -119,6 +119,10 @@ def _form_data(project, **changes):
         "project_partners-INITIAL_FORMS": 0,
         "citations-TOTAL_FORMS": 0,
         "citations-INITIAL_FORMS": 0,
+        "stage_changes-TOTAL_FORMS": 0,
+        "stage_changes-INITIAL_FORMS": 0,
+        "progress_reports-TOTAL_FORMS": 0,
+        "progress_reports-INITIAL_FORMS": 0,
     }
     data.update(changes)
     return data

@@ -132,7 +132,8 @@ def test_overview_reflects_a_bulk_update_that_sends_no_signal(client, ledger):
     assert client.get(reverse("tracker:overview")).context["totals"]["count"] == before - 1
 
 
-def test_project_detail_runs_three_queries(client, ledger, django_assert_num_queries):
-    # the project with its region, industry and event; its partners; its sources
-    with django_assert_num_queries(3):
+def test_project_detail_runs_four_queries(client, ledger, django_assert_num_queries):
+    # the project with its region, industry and event; its partners; its sources;
+    # its stage timeline
+    with django_assert_num_queries(4):
         client.get(ledger.classroom.get_absolute_url())

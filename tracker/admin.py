@@ -18,14 +18,17 @@ from collections import defaultdict
 from io import BytesIO
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import Count, Q
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -43,16 +46,20 @@ from .ledger import exporter, render
 from .ledger.importer import ERROR, NEW, UNCHANGED, UPDATE
 from .ledger.safety import LedgerError, check_size
 from .models import (
+    ALERT_FIELDS,
+    ALERT_LABELS,
     Citation,
     Event,
     ImportBatch,
     Industry,
     Organization,
+    ProgressReport,
     Project,
     ProjectPartner,
     Region,
     RegionAssignment,
     Source,
+    StageChange,
 )
 from .permissions import (
     EXPORT_PERMISSION,
@@ -62,6 +69,7 @@ from .permissions import (
     is_region_scoped,
     scope_projects,
 )
+from .reports import attention_summary, performance_report, performance_xlsx
 from .resources import (
     EventResource,
     IndustryResource,
@@ -69,10 +77,13 @@ from .resources import (
     OrganizationResource,
     RegionResource,
 )
+from .rules import EFFECTIVE_ON, NOTE, PARTNERS, SIGNED_ON, stage_change_problems
 from .services import (
+    progress_report_create,
     project_import_confirm,
     project_import_discard,
     project_import_preview,
+    project_save,
     projects_bulk_set,
 )
 
@@ -156,11 +167,78 @@ class SignedYearFilter(admin.SimpleListFilter):
         return queryset
 
 
+class AlertFilter(admin.SimpleListFilter):
+    """预警: projects raising one alert, or any (``ProjectQuerySet.with_alert``)."""
+
+    title = _("预警")
+    parameter_name = "alert"
+
+    def lookups(self, request, model_admin):
+        return [("any", _("任一预警")), *ALERT_LABELS.items()]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "any" or value in ALERT_FIELDS:
+            return queryset.with_alert(value)
+        return queryset
+
+
+class ResponsibleFilter(admin.SimpleListFilter):
+    """我的项目 / a responsible person: leader_user or unit_contact."""
+
+    title = _("责任人")
+    parameter_name = "responsible"
+
+    def lookups(self, request, model_admin):
+        User = get_user_model()
+        people = User.objects.filter(Q(led_projects__isnull=False) | Q(unit_projects__isnull=False))
+        return [("me", _("我的项目"))] + [
+            (str(u.pk), u.get_full_name() or u.get_username())
+            for u in people.distinct().order_by("username")
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "me":
+            return queryset.responsible(request.user)
+        if value and value.isdigit():
+            return queryset.filter(Q(leader_user_id=int(value)) | Q(unit_contact_id=int(value)))
+        return queryset
+
+
 # --- Projects ------------------------------------------------------------------------------
+
+
+class PartnerFormSet(BaseInlineFormSet):
+    """Checks the partner rule by stage against what the inline will leave."""
+
+    def clean(self):
+        super().clean()
+        count = sum(
+            1
+            for form in self.forms
+            if form.cleaned_data.get("organization") and not form.cleaned_data.get("DELETE")
+        )
+        project = self.instance
+        project._workflow_has_partner = count > 0
+        before = getattr(project, "_workflow_before", None)
+        problems = stage_change_problems(
+            old_stage=before[0] if before else None,
+            old_status=before[1] if before else None,
+            new_stage=project.stage,
+            new_status=project.status,
+            signed_on=project.signed_on,
+            has_partner=count > 0,
+            note="-",  # the note rules are the form's
+        )
+        messages_ = [p.message for p in problems if p.key == PARTNERS]
+        if messages_:
+            raise ValidationError(messages_)
 
 
 class ProjectPartnerInline(admin.TabularInline):
     model = ProjectPartner
+    formset = PartnerFormSet
     extra = 0
     autocomplete_fields = ["organization"]
     verbose_name = _("合作方")
@@ -175,6 +253,51 @@ class CitationInline(admin.StackedInline):
     autocomplete_fields = ["source"]
 
 
+class StageChangeInline(admin.TabularInline):
+    """The full timeline on the change page: read-only, written by the services."""
+
+    model = StageChange
+    extra = 0
+    can_delete = False
+    fields = [
+        "effective_on",
+        "from_stage",
+        "to_stage",
+        "from_status",
+        "to_status",
+        "note",
+        "recorded_by",
+        "recorded_at",
+        "import_batch",
+    ]
+    readonly_fields = fields
+    ordering = ["-effective_on", "-pk"]
+    verbose_name_plural = _("阶段时间线")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("recorded_by", "import_batch")
+
+
+class ProgressReportInline(admin.StackedInline):
+    """进展: new entries are created through ``progress_report_create``."""
+
+    model = ProgressReport
+    extra = 0
+    fields = [("reported_on", "author"), "progress", "problems", "next_steps"]
+    readonly_fields = ["author"]
+    ordering = ["-reported_on", "-pk"]
+    verbose_name_plural = _("项目进展（内部）")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author")
+
+
 class ProjectActionForm(helpers.ActionForm):
     """The action bar, with the value the bulk "set stage/status" actions apply."""
 
@@ -184,12 +307,30 @@ class ProjectActionForm(helpers.ActionForm):
     status = forms.ChoiceField(
         label=_("状态"), choices=[("", "---------"), *Status.choices], required=False
     )
+    note = forms.CharField(label=_("原因"), required=False, max_length=200)
 
 
 class ProjectForm(forms.ModelForm):
-    """Refuses a region outside the editor's scope (``region_scope`` is set per request)."""
+    """Refuses a region outside the editor's scope (``region_scope`` is set per request).
+
+    A stage or status change obeys the rules by stage (``tracker.rules``) and
+    is recorded with the date it took effect and a note.
+    """
 
     region_scope = None
+
+    change_effective_on = forms.DateField(
+        label=_("变更生效日期"),
+        required=False,
+        help_text=_("阶段或状态变化的实际日期，可补录过去的日期；留空为今天。"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    change_note = forms.CharField(
+        label=_("变更说明"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("阶段退回、状态改为终止/流失时必填（原因）。"),
+    )
 
     class Meta:
         model = Project
@@ -214,8 +355,45 @@ class ProjectForm(forms.ModelForm):
             "operating_on_precision",
             "leader",
             "responsible_unit",
+            "leader_user",
+            "unit_contact",
+            "planned_operation_on",
             "note",
         ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Stage and status as stored, before this form changes them.
+        self.instance._workflow_before = (
+            (self.instance.stage, self.instance.status) if self.instance.pk else None
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        before = self.instance._workflow_before
+        stage = cleaned.get("stage")
+        status = cleaned.get("status")
+        if not stage or not status:
+            return cleaned
+        problems = stage_change_problems(
+            old_stage=before[0] if before else None,
+            old_status=before[1] if before else None,
+            new_stage=stage,
+            new_status=status,
+            signed_on=cleaned.get("signed_on"),
+            has_partner=None,  # the partner inline checks its own rows
+            note=cleaned.get("change_note", ""),
+            effective_on=cleaned.get("change_effective_on"),
+            today=timezone.localdate(),
+        )
+        fields = {
+            SIGNED_ON: "signed_on",
+            NOTE: "change_note",
+            EFFECTIVE_ON: "change_effective_on",
+        }
+        for problem in problems:
+            self.add_error(fields.get(problem.key), problem.message)
+        return cleaned
 
     def clean_region(self):
         region = self.cleaned_data.get("region")
@@ -223,6 +401,23 @@ class ProjectForm(forms.ModelForm):
         if region is not None and scope is not None and region.pk not in scope:
             raise ValidationError(_("您只能录入所分配区域（含下级区域）的项目。"))
         return region
+
+
+class ProgressReportForm(forms.Form):
+    """报进展: the three parts of a progress report and its date."""
+
+    reported_on = forms.DateField(
+        label=_("报告日期"),
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    progress = forms.CharField(label=_("本期进展"), widget=forms.Textarea(attrs={"rows": 4}))
+    problems = forms.CharField(
+        label=_("问题和建议"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    next_steps = forms.CharField(
+        label=_("下一步"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class LedgerUploadForm(forms.Form):
@@ -253,6 +448,8 @@ class ProjectAdmin(ImportBatchHistoryMixin, ImportExportMixin, SimpleHistoryAdmi
     list_display_links = ["code", "name"]
     list_select_related = ["region", "industry", "event"]
     list_filter = [
+        AlertFilter,
+        ResponsibleFilter,
         RegionTreeFilter,
         "industry",
         "stage",
@@ -264,15 +461,25 @@ class ProjectAdmin(ImportBatchHistoryMixin, ImportExportMixin, SimpleHistoryAdmi
     search_fields = ["code", "name", "summary", "project_partners__organization__name"]
     search_help_text = _("按项目编号、名称、建设内容或合作方名称搜索。")
     date_hierarchy = "signed_on"
-    autocomplete_fields = ["region", "industry", "event"]
+    autocomplete_fields = ["region", "industry", "event", "leader_user", "unit_contact"]
     readonly_fields = ["created_at", "updated_at"]
-    inlines = [ProjectPartnerInline, CitationInline]
+    inlines = [ProjectPartnerInline, StageChangeInline, ProgressReportInline, CitationInline]
     actions = ["set_stage", "set_status", "publish", "unpublish", "export_selected"]
     show_full_result_count = False
     list_per_page = 50
     fieldsets = [
         (None, {"fields": ["code", "name", "region", "industry", "event", "summary"]}),
-        (_("进展"), {"fields": ["stage", "status", "is_public"]}),
+        (
+            _("进展"),
+            {
+                "fields": [
+                    "stage",
+                    "status",
+                    ("change_effective_on", "change_note"),
+                    "is_public",
+                ]
+            },
+        ),
         (
             _("金额（万元）"),
             {
@@ -287,10 +494,20 @@ class ProjectAdmin(ImportBatchHistoryMixin, ImportExportMixin, SimpleHistoryAdmi
                     ("signed_on", "signed_on_precision"),
                     ("started_on", "started_on_precision"),
                     ("operating_on", "operating_on_precision"),
+                    "planned_operation_on",
                 ]
             },
         ),
-        (_("责任"), {"fields": ["leader", "responsible_unit", "note"]}),
+        (
+            _("责任"),
+            {
+                "fields": [
+                    ("leader", "leader_user"),
+                    ("responsible_unit", "unit_contact"),
+                    "note",
+                ]
+            },
+        ),
         (_("记录"), {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
 
@@ -355,13 +572,48 @@ class ProjectAdmin(ImportBatchHistoryMixin, ImportExportMixin, SimpleHistoryAdmi
         self._deny_outside_scope(request, object_id)
         return super().history_form_view(request, object_id, version_id, extra_context)
 
+    # --- saves (through services: stage changes and progress reports are recorded)
+
+    def save_model(self, request, obj, form, change):
+        project_save(
+            project=obj,
+            user=request.user,
+            effective_on=form.cleaned_data.get("change_effective_on"),
+            note=form.cleaned_data.get("change_note", ""),
+            has_partner=getattr(obj, "_workflow_has_partner", None),
+        )
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not ProgressReport:
+            return super().save_formset(request, form, formset, change)
+        for report in formset.save(commit=False):
+            if report.pk is None:
+                progress_report_create(
+                    project=form.instance,
+                    user=request.user,
+                    reported_on=report.reported_on,
+                    progress=report.progress,
+                    problems=report.problems,
+                    next_steps=report.next_steps,
+                )
+            else:
+                report._history_user = request.user
+                report.save()
+        for report in formset.deleted_objects:
+            report.delete()
+        return None
+
     # --- bulk actions (through services, with history)
 
     def _bulk_set(self, request, queryset, description, **changes):
+        refused = []
+        note = (request.POST.get("note") or "").strip()
         changed = projects_bulk_set(
             projects=queryset.select_related(None),
             user=request.user,
             reason=gettext("批量操作：%(what)s") % {"what": description},
+            note=note,
+            refused=refused,
             **changes,
         )
         self.message_user(
@@ -370,6 +622,13 @@ class ProjectAdmin(ImportBatchHistoryMixin, ImportExportMixin, SimpleHistoryAdmi
             % {"what": description, "changed": changed},
             messages.SUCCESS,
         )
+        for project, problems in refused:
+            self.message_user(
+                request,
+                gettext("%(project)s 未更改：%(problems)s")
+                % {"project": project, "problems": "".join(p.message for p in problems)},
+                messages.ERROR,
+            )
 
     @admin.action(description=_("设置所选项目的阶段（先在上方选择阶段）"), permissions=["change"])
     def set_stage(self, request, queryset):
@@ -419,7 +678,153 @@ class ProjectAdmin(ImportBatchHistoryMixin, ImportExportMixin, SimpleHistoryAdmi
                 self.admin_site.admin_view(self.template_view),
                 name="{}_{}_ledger_template".format(*info),
             ),
+            path(
+                "attention/",
+                self.admin_site.admin_view(self.attention_view),
+                name="{}_{}_attention".format(*info),
+            ),
+            path(
+                "mine/",
+                self.admin_site.admin_view(self.mine_view),
+                name="{}_{}_mine".format(*info),
+            ),
+            path(
+                "performance/",
+                self.admin_site.admin_view(self.performance_view),
+                name="{}_{}_performance".format(*info),
+            ),
+            path(
+                "<int:pk>/report/",
+                self.admin_site.admin_view(self.progress_view),
+                name="{}_{}_progress".format(*info),
+            ),
         ] + super().get_urls()
+
+    # --- follow-up views: 需关注, 我的项目, 报进展, performance
+
+    def _changelist_url(self, **params):
+        from urllib.parse import urlencode
+
+        url = reverse("admin:tracker_project_changelist")
+        return f"{url}?{urlencode(params)}" if params else url
+
+    def attention_view(self, request):
+        """需关注: alerts counted by district and by responsible person, linking to the list."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        summary = attention_summary(self.get_queryset(request))
+        alerts = [(name, ALERT_LABELS[name]) for name in ALERT_FIELDS]
+
+        def row(entry, key, value):
+            return {
+                "label": entry.label,
+                "total": entry.total,
+                "url": self._changelist_url(**{key: value, "alert": "any"}),
+                "cells": [
+                    (count, self._changelist_url(**{key: value, "alert": name}))
+                    for name, count in entry.cells()
+                ],
+            }
+
+        context = self._context(
+            request,
+            title=gettext("需关注的项目"),
+            summary=summary,
+            alerts=alerts,
+            totals=[
+                (label, summary.by_alert[name], self._changelist_url(alert=name))
+                for name, label in alerts
+            ],
+            all_url=self._changelist_url(alert="any"),
+            districts=[row(d, "region_tree", d.key) for d in summary.districts],
+            people=[row(p, "responsible", p.key) for p in summary.people],
+            thresholds={
+                "signed": settings.ALERT_SIGNED_NOT_STARTED_DAYS,
+                "progress": settings.ALERT_NO_PROGRESS_DAYS,
+            },
+        )
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/tracker/project/attention.html", context)
+
+    def mine_view(self, request):
+        """我的项目: projects the user is responsible for, the ones needing attention first."""
+        projects = (
+            Project.objects.responsible(request.user)
+            .with_alerts()
+            .select_related("region")
+            .order_by("-alert_count", "code")
+        )
+        rows = [
+            {
+                "project": p,
+                "alerts": [ALERT_LABELS[name] for name in ALERT_FIELDS if getattr(p, name)],
+                "change_url": reverse("admin:tracker_project_change", args=[p.pk]),
+                "report_url": reverse("admin:tracker_project_progress", args=[p.pk]),
+            }
+            for p in projects
+        ]
+        context = self._context(request, title=gettext("我的项目"), rows=rows)
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/tracker/project/mine.html", context)
+
+    def progress_view(self, request, pk):
+        """报进展: a short form that adds one progress report through the service."""
+        project = get_object_or_404(Project.objects.select_related("region"), pk=pk)
+        responsible = request.user.pk in (project.leader_user_id, project.unit_contact_id)
+        if not (
+            responsible
+            or (
+                request.user.has_perm("tracker.add_progressreport")
+                and can_edit_region(request.user, project.region_id)
+            )
+        ):
+            raise PermissionDenied
+        form = ProgressReportForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                progress_report_create(project=project, user=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                for field_name, errors in exc.message_dict.items():
+                    for error in errors:
+                        form.add_error(field_name, error)
+            else:
+                self.message_user(
+                    request, gettext("已记录 %(project)s 的进展。") % {"project": project}
+                )
+                return HttpResponseRedirect(reverse("admin:tracker_project_mine"))
+        context = self._context(
+            request,
+            title=gettext("报进展：%(project)s") % {"project": project},
+            project=project,
+            form=form,
+            recent=project.progress_reports.select_related("author")[:3],
+        )
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/tracker/project/progress_form.html", context)
+
+    def performance_view(self, request):
+        """How fast projects move; ``?format=xlsx`` downloads the same figures."""
+        if not request.user.is_staff or not self.has_view_permission(request):
+            raise PermissionDenied
+        report = performance_report(self.get_queryset(request))
+        if request.GET.get("format") == "xlsx":
+            stream = BytesIO()
+            performance_xlsx(report, stream)
+            response = HttpResponse(stream.getvalue(), content_type=exporter.XLSX_CONTENT_TYPE)
+            name = f"项目推进效率-{timezone.localdate():%Y%m%d}.xlsx"
+            response["Content-Disposition"] = content_disposition_header(True, name)
+            return response
+        context = self._context(
+            request,
+            title=gettext("项目推进效率"),
+            report=report,
+            groups=[
+                (gettext("按区县"), report.districts),
+                (gettext("按签约年份"), report.years),
+            ],
+        )
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/tracker/project/performance.html", context)
 
     def _context(self, request, **extra):
         context = self.admin_site.each_context(request)
@@ -661,6 +1066,67 @@ class ProjectPartnerAdmin(ProjectScopedAdminMixin, ImportBatchHistoryMixin, Simp
     search_fields = ["project__code", "project__name", "organization__name"]
     autocomplete_fields = ["project", "organization"]
     show_full_result_count = False
+
+
+@admin.register(StageChange)
+class StageChangeAdmin(ProjectScopedAdminMixin, admin.ModelAdmin):
+    """Every project's timeline, read-only: changes are written by the services and imports."""
+
+    list_display = [
+        "project",
+        "effective_on",
+        "from_stage",
+        "to_stage",
+        "from_status",
+        "to_status",
+        "recorded_by",
+        "recorded_at",
+    ]
+    list_select_related = ["project", "recorded_by"]
+    list_filter = ["to_stage", "to_status"]
+    search_fields = ["project__code", "project__name", "note"]
+    date_hierarchy = "effective_on"
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ProgressReport)
+class ProgressReportAdmin(ProjectScopedAdminMixin, SimpleHistoryAdmin):
+    """进展 across projects (internal). New reports go through ``progress_report_create``."""
+
+    list_display = ["project", "reported_on", "author", "created_at"]
+    list_select_related = ["project", "author"]
+    search_fields = ["project__code", "project__name", "progress", "problems"]
+    autocomplete_fields = ["project"]
+    fields = ["project", "reported_on", "progress", "problems", "next_steps"]
+    date_hierarchy = "reported_on"
+    show_full_result_count = False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj._history_user = request.user
+            obj.save()
+            return
+        try:
+            created = progress_report_create(
+                project=obj.project,
+                user=request.user,
+                reported_on=obj.reported_on,
+                progress=obj.progress,
+                problems=obj.problems,
+                next_steps=obj.next_steps,
+            )
+        except ValidationError as exc:
+            raise PermissionDenied(exc) from exc
+        obj.pk = created.pk
 
 
 @admin.register(Source)

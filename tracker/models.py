@@ -6,14 +6,26 @@ totals are the event's own facts and are never summed with its projects' amounts
 """
 
 import uuid
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
-from django.db import models
-from django.db.models import Q, Sum
+from django.db import connection, models
+from django.db.models import (
+    ExpressionWrapper,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -416,6 +428,37 @@ class Event(models.Model):
 # --- Projects -----------------------------------------------------------------
 
 
+ALERT_FIELDS = ("alert_not_started", "alert_overdue", "alert_no_progress", "alert_status")
+ALERT_LABELS = {
+    "alert_not_started": _("签约超期未开工"),
+    "alert_overdue": _("在建超期未投产"),
+    "alert_no_progress": _("长期未报进展"),
+    "alert_status": _("状态滞后/停滞"),
+}
+
+
+def _flag(condition):
+    return ExpressionWrapper(condition, output_field=models.BooleanField())
+
+
+def _days_between(start: str, end: str):
+    """Whole days from ``start`` to ``end`` (two date expressions), portable across backends."""
+    if connection.vendor == "postgresql":
+        # date - date is an integer number of days in PostgreSQL.
+        return Func(
+            F(end),
+            F(start),
+            template="(%(expressions)s)",
+            arg_joiner=" - ",
+            output_field=models.IntegerField(),
+        )
+    return Cast(
+        Func(F(end), function="julianday", output_field=models.FloatField())
+        - Func(F(start), function="julianday", output_field=models.FloatField()),
+        models.IntegerField(),
+    )
+
+
 class ProjectQuerySet(models.QuerySet):
     def get_by_natural_key(self, code):
         return self.get(code=code)
@@ -431,6 +474,104 @@ class ProjectQuerySet(models.QuerySet):
     def for_list(self):
         """Rows ready for a list: every foreign key a row shows, fetched in the same query."""
         return self.select_related("region", "industry", "event")
+
+    # --- Follow-up workflow: derived durations and alerts
+
+    def with_durations(self):
+        """Annotate the signing date and the days from signing to construction and operation.
+
+        ``signed_date`` is ``signed_on`` or else the first change into 已签约;
+        ``construction_date`` / ``operation_date`` are the first changes into
+        在建/落地 and 已投产 (from ``StageChange``, never typed in).
+        ``days_to_construction`` / ``days_to_operation`` are whole days (``None``
+        when either end is unknown).
+        """
+
+        def first_into(stage):
+            return Subquery(
+                StageChange.objects.filter(project=OuterRef("pk"), to_stage=stage)
+                .order_by("effective_on", "pk")
+                .values("effective_on")[:1],
+                output_field=models.DateField(),
+            )
+
+        qs = self.annotate(
+            signed_date=Coalesce(F("signed_on"), first_into(Stage.SIGNED)),
+            construction_date=first_into(Stage.CONSTRUCTION),
+            operation_date=first_into(Stage.OPERATING),
+        )
+        return qs.annotate(
+            days_to_construction=_days_between("signed_date", "construction_date"),
+            days_to_operation=_days_between("signed_date", "operation_date"),
+        )
+
+    def with_alerts(self, *, today=None):
+        """Annotate one boolean per alert rule, plus ``alert_count`` and ``last_report_on``.
+
+        Thresholds come from settings (``ALERT_SIGNED_NOT_STARTED_DAYS``,
+        ``ALERT_NO_PROGRESS_DAYS``). A fixed number of subqueries whatever the
+        number of rows.
+        """
+        today = today or timezone.localdate()
+        signed_limit = today - timedelta(days=settings.ALERT_SIGNED_NOT_STARTED_DAYS)
+        progress_limit = today - timedelta(days=settings.ALERT_NO_PROGRESS_DAYS)
+        first_signed = Subquery(
+            StageChange.objects.filter(project=OuterRef("pk"), to_stage=Stage.SIGNED)
+            .order_by("effective_on", "pk")
+            .values("effective_on")[:1],
+            output_field=models.DateField(),
+        )
+        last_report = Subquery(
+            ProgressReport.objects.filter(project=OuterRef("pk"))
+            .order_by("-reported_on", "-pk")
+            .values("reported_on")[:1],
+            output_field=models.DateField(),
+        )
+        open_ = ~Q(status__in=[Status.CANCELLED, Status.LOST])
+        qs = self.annotate(
+            alert_signed_date=Coalesce(F("signed_on"), first_signed),
+            last_report_on=last_report,
+        )
+        qs = qs.annotate(
+            alert_not_started=_flag(
+                open_ & Q(stage=Stage.SIGNED, alert_signed_date__lt=signed_limit)
+            ),
+            alert_overdue=_flag(
+                open_ & Q(stage=Stage.CONSTRUCTION, planned_operation_on__lt=today)
+            ),
+            alert_no_progress=_flag(
+                open_
+                & ~Q(stage=Stage.OPERATING)
+                & (
+                    Q(last_report_on__lt=progress_limit)
+                    | Q(last_report_on__isnull=True, created_at__date__lt=progress_limit)
+                )
+            ),
+            alert_status=_flag(Q(status__in=[Status.DELAYED, Status.STALLED])),
+        )
+        return qs.annotate(
+            alert_count=sum(
+                (Cast(F(name), models.IntegerField()) for name in ALERT_FIELDS),
+                Value(0),
+            )
+        )
+
+    def needing_attention(self, *, today=None):
+        """Projects with at least one alert, the most alerts first."""
+        return (
+            self.with_alerts(today=today).filter(alert_count__gt=0).order_by("-alert_count", "code")
+        )
+
+    def with_alert(self, name: str, *, today=None):
+        """Projects raising alert ``name`` (one of ``ALERT_FIELDS``, or "any")."""
+        qs = self.with_alerts(today=today)
+        if name == "any":
+            return qs.filter(alert_count__gt=0)
+        return qs.filter(**{name: True})
+
+    def responsible(self, user):
+        """Projects ``user`` follows as leader or unit contact."""
+        return self.filter(Q(leader_user=user) | Q(unit_contact=user))
 
     def signed_in_year(self, year: int):
         return self.filter(signed_on__year=year)
@@ -551,6 +692,28 @@ class Project(models.Model):
     responsible_unit = models.CharField(
         verbose_name=_("责任单位"),
         max_length=100,
+        blank=True,
+    )
+    leader_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("包联领导/首席服务官（账号）"),
+        related_name="led_projects",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        help_text=_("负责跟踪本项目的工作人员账号；“我的项目”据此列出。"),
+    )
+    unit_contact = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("责任单位联系人（账号）"),
+        related_name="unit_projects",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    planned_operation_on = models.DateField(
+        verbose_name=_("计划投产日期"),
+        null=True,
         blank=True,
     )
     is_public = models.BooleanField(
@@ -1005,3 +1168,110 @@ class ImportBatch(models.Model):
     def change_reason(self) -> str:
         """What each historical row written by this batch says (the column holds 100 characters)."""
         return f"台账导入 #{self.pk}：{self.file_name}"[:100]
+
+
+# --- Follow-up workflow ---------------------------------------------------------------
+
+
+class StageChange(models.Model):
+    """A dated change of a project's stage and/or status: the project's timeline.
+
+    ``effective_on`` is when the change took effect (may be back-dated, never
+    in the future); ``recorded_at`` is when it was written. Written only by
+    ``tracker.services`` and the ledger import, never edited afterwards.
+    """
+
+    project = models.ForeignKey(
+        Project,
+        verbose_name=_("项目"),
+        related_name="stage_changes",
+        on_delete=models.CASCADE,
+    )
+    from_stage = models.CharField(
+        verbose_name=_("原阶段"), max_length=20, choices=Stage.choices, blank=True
+    )
+    to_stage = models.CharField(
+        verbose_name=_("新阶段"), max_length=20, choices=Stage.choices, blank=True
+    )
+    from_status = models.CharField(
+        verbose_name=_("原状态"), max_length=20, choices=Status.choices, blank=True
+    )
+    to_status = models.CharField(
+        verbose_name=_("新状态"), max_length=20, choices=Status.choices, blank=True
+    )
+    effective_on = models.DateField(verbose_name=_("生效日期"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("记录人"),
+        related_name="recorded_stage_changes",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    recorded_at = models.DateTimeField(verbose_name=_("记录时间"), auto_now_add=True)
+    note = models.TextField(verbose_name=_("说明/原因"), blank=True)
+    import_batch = models.ForeignKey(
+        ImportBatch,
+        verbose_name=_("导入批次"),
+        related_name="stage_changes",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        ordering = ["project", "effective_on", "pk"]
+        verbose_name = _("阶段变更")
+        verbose_name_plural = _("阶段变更")
+        indexes = [
+            models.Index(
+                fields=["project", "to_stage", "effective_on"], name="stagechange_into_idx"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.project_id} {self.from_stage}→{self.to_stage} @ {self.effective_on}"
+
+    @property
+    def stage_changed(self) -> bool:
+        return self.from_stage != self.to_stage
+
+    @property
+    def status_changed(self) -> bool:
+        return self.from_status != self.to_status
+
+
+class ProgressReport(models.Model):
+    """A dated progress entry (进展) on a project. Internal: never published."""
+
+    project = models.ForeignKey(
+        Project,
+        verbose_name=_("项目"),
+        related_name="progress_reports",
+        on_delete=models.CASCADE,
+    )
+    reported_on = models.DateField(verbose_name=_("报告日期"))
+    progress = models.TextField(verbose_name=_("本期进展"))
+    problems = models.TextField(verbose_name=_("问题和建议"), blank=True)
+    next_steps = models.TextField(verbose_name=_("下一步"), blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("填报人"),
+        related_name="progress_reports",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    created_at = models.DateTimeField(verbose_name=_("创建时间"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["project", "-reported_on", "-pk"]
+        verbose_name = _("项目进展")
+        verbose_name_plural = _("项目进展")
+        indexes = [
+            models.Index(fields=["project", "reported_on"], name="progress_project_date_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.project_id} {self.reported_on}"

@@ -51,6 +51,9 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "tracker.change_citation",
         "tracker.delete_citation",
         "tracker.add_organization",
+        # Follow-up: progress reports; stage changes are written by the services.
+        "tracker.add_progressreport",
+        "tracker.change_progressreport",
         IMPORT_PERMISSION,
         EXPORT_PERMISSION,
     ],

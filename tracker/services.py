@@ -9,6 +9,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core import serializers
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +19,9 @@ from .choices import Stage, Status
 from .ledger.importer import ImportPlan, apply_plan, plan_import
 from .ledger.reader import Table, read_upload
 from .ledger.safety import LedgerError
-from .models import ImportBatch, Project
+from .models import ImportBatch, ProgressReport, Project, ProjectPartner, StageChange
+from .permissions import can_edit_region
+from .rules import Problem, stage_change_problems
 
 # --- Project codes ---------------------------------------------------------------
 
@@ -101,10 +104,15 @@ def articles_load(*, paths: list[Path] | None = None) -> LoadReport:
                 ]:
                     # Apply the change to the stored row, so that fields the fixture
                     # does not carry (created_at …) keep their values, in history too.
+                    before = _stage_status(existing) if label == "tracker.Project" else None
                     for name in changed:
                         setattr(existing, name, getattr(obj, name))
                     existing.full_clean(validate_unique=False, validate_constraints=False)
                     existing.save(update_fields=changed + _derived_fields(existing))
+                    if before is not None and before != _stage_status(existing):
+                        _record_change(
+                            existing, before, note=_("文章数据更新"), effective_on=None, user=None
+                        )
                     report.updated[label] += 1
                 else:
                     report.unchanged[label] += 1
@@ -273,30 +281,232 @@ _BULK_FIELDS = {
 }
 
 
-def projects_bulk_set(*, projects, user, reason: str = "", **changes) -> int:
+def projects_bulk_set(
+    *, projects, user, reason: str = "", note: str = "", refused: list | None = None, **changes
+) -> int:
     """Give many projects the same stage, status or visibility; returns how many changed.
 
     Only projects whose value differs are written, with one historical row
-    each (bulk, not one save per project).
+    each (bulk, not one save per project). A stage or status change obeys
+    the rules by stage (``tracker.rules``) project by project: refused
+    projects are left alone and appended to ``refused`` as (project, problems);
+    the others each get a ``StageChange`` (bulk-created), dated today.
     """
     for name, value in changes.items():
         if name not in _BULK_FIELDS or value not in _BULK_FIELDS[name]:
             raise ValueError(f"{name}={value!r} cannot be bulk-set")
     now = timezone.now()
-    changed = []
+    today = timezone.localdate()
+    projects = list(projects)
+    workflow = "stage" in changes or "status" in changes
+    with_partner = (
+        set(
+            ProjectPartner.objects.filter(project__in=[p.pk for p in projects]).values_list(
+                "project_id", flat=True
+            )
+        )
+        if workflow
+        else set()
+    )
+    changed, stage_changes = [], []
     for project in projects:
-        if any(getattr(project, name) != value for name, value in changes.items()):
-            for name, value in changes.items():
-                setattr(project, name, value)
-            project.updated_at = now
-            changed.append(project)
+        if not any(getattr(project, name) != value for name, value in changes.items()):
+            continue
+        before = _stage_status(project)
+        if workflow:
+            problems = stage_change_problems(
+                old_stage=project.stage,
+                old_status=project.status,
+                new_stage=changes.get("stage", project.stage),
+                new_status=changes.get("status", project.status),
+                signed_on=project.signed_on,
+                has_partner=project.pk in with_partner,
+                note=note,
+            )
+            if problems:
+                if refused is not None:
+                    refused.append((project, problems))
+                continue
+        for name, value in changes.items():
+            setattr(project, name, value)
+        project.updated_at = now
+        changed.append(project)
+        if workflow and before != _stage_status(project):
+            stage_changes.append(
+                _stage_change(project, before, note=note, effective_on=today, user=user)
+            )
     if changed:
         bulk_update_with_history(
             changed,
             Project,
             fields=[*changes, "updated_at"],
             default_user=user,
-            default_change_reason=reason[:100] or None,
+            default_change_reason=(note or reason)[:100] or None,
             default_date=now,
         )
+        StageChange.objects.bulk_create(stage_changes)
     return len(changed)
+
+
+# --- Follow-up workflow: stage changes and progress reports ----------------------------
+
+
+def _stage_status(project) -> tuple[str, str]:
+    return (project.stage, project.status)
+
+
+def _stage_change(project, before, *, note, effective_on, user, import_batch=None) -> StageChange:
+    """An unsaved ``StageChange`` from ``before`` (stage, status; ``None`` = created) to now."""
+    old_stage, old_status = before if before else ("", "")
+    return StageChange(
+        project=project,
+        from_stage=old_stage or "",
+        to_stage=project.stage,
+        from_status=old_status or "",
+        to_status=project.status,
+        effective_on=effective_on or timezone.localdate(),
+        note=note or "",
+        recorded_by=user,
+        import_batch=import_batch,
+    )
+
+
+def _record_change(project, before, *, note, effective_on, user) -> StageChange:
+    change = _stage_change(project, before, note=note, effective_on=effective_on, user=user)
+    change.save()
+    return change
+
+
+def _raise(problems: list[Problem]) -> None:
+    if problems:
+        errors: dict[str, list[str]] = {}
+        for problem in problems:
+            errors.setdefault(problem.key, []).append(problem.message)
+        raise ValidationError(errors)
+
+
+def _check_scope(user, project) -> None:
+    """区域录入员 write only inside their regions; a project's responsible people may report on it."""
+    if user is None:
+        return
+    if not getattr(user, "is_authenticated", False) or not user.is_staff:
+        raise PermissionDenied
+    responsible = user.pk in (project.leader_user_id, project.unit_contact_id)
+    if not responsible and not can_edit_region(user, project.region_id):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def project_stage_change(
+    *,
+    project: Project,
+    stage: str | None = None,
+    status: str | None = None,
+    effective_on,
+    note: str = "",
+    user,
+) -> StageChange | None:
+    """Move ``project`` to ``stage`` and/or ``status`` as of ``effective_on``; record it.
+
+    Obeys the rules by stage (raises ``ValidationError`` keyed by
+    signed_on/partners/note/effective_on) and the user's region scope
+    (``PermissionDenied``). Returns the ``StageChange``, or ``None`` when
+    nothing differs.
+    """
+    _check_scope(user, project)
+    before = _stage_status(project)
+    stage, status = stage or project.stage, status or project.status
+    if (stage, status) == before:
+        return None
+    _raise(
+        stage_change_problems(
+            old_stage=project.stage,
+            old_status=project.status,
+            new_stage=stage,
+            new_status=status,
+            signed_on=project.signed_on,
+            has_partner=project.project_partners.exists(),
+            note=note,
+            effective_on=effective_on,
+            today=timezone.localdate(),
+        )
+    )
+    project.stage, project.status = stage, status
+    project._history_user = user
+    project._change_reason = (note or _("阶段/状态变更"))[:100]
+    project.save(update_fields=["stage", "status", "updated_at"])
+    return _record_change(project, before, note=note, effective_on=effective_on, user=user)
+
+
+@transaction.atomic
+def project_save(
+    *,
+    project: Project,
+    user,
+    effective_on=None,
+    note: str = "",
+    has_partner: bool | None = None,
+) -> StageChange | None:
+    """Save a project edited as a whole (the admin form); record a stage/status change.
+
+    The previous stage and status are read from the database. A new project
+    gets a first ``StageChange`` (from nothing to its stage). ``has_partner``
+    is what the partner inline will leave (``None``: as stored).
+    """
+    creating = project._state.adding or project.pk is None
+    before = (
+        None
+        if creating
+        else Project.objects.filter(pk=project.pk).values_list("stage", "status").first()
+    )
+    if has_partner is None:
+        has_partner = (not creating) and project.project_partners.exists()
+    _raise(
+        stage_change_problems(
+            old_stage=before[0] if before else None,
+            old_status=before[1] if before else None,
+            new_stage=project.stage,
+            new_status=project.status,
+            signed_on=project.signed_on,
+            has_partner=has_partner,
+            note=note,
+            effective_on=effective_on,
+            today=timezone.localdate(),
+        )
+    )
+    project._history_user = user
+    if note:
+        project._change_reason = note[:100]
+    project.save()
+    if before is None or before != _stage_status(project):
+        return _record_change(project, before, note=note, effective_on=effective_on, user=user)
+    return None
+
+
+@transaction.atomic
+def progress_report_create(
+    *,
+    project: Project,
+    user,
+    reported_on,
+    progress: str,
+    problems: str = "",
+    next_steps: str = "",
+) -> ProgressReport:
+    """Add a progress report (进展) to ``project``; internal only, never published."""
+    _check_scope(user, project)
+    if reported_on > timezone.localdate():
+        raise ValidationError({"reported_on": _("报告日期不能晚于今天。")})
+    if not (progress or "").strip():
+        raise ValidationError({"progress": _("请填写本期进展。")})
+    report = ProgressReport(
+        project=project,
+        reported_on=reported_on,
+        progress=progress.strip(),
+        problems=(problems or "").strip(),
+        next_steps=(next_steps or "").strip(),
+        author=user,
+    )
+    report._history_user = user
+    report.save()
+    return report

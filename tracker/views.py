@@ -24,7 +24,7 @@ from .filtersets import (
     projects_of,
     public_organizations,
 )
-from .models import Citation, Event, Organization, Project, ProjectPartner
+from .models import Citation, Event, Organization, Project, ProjectPartner, StageChange
 from .templatetags.tracker import wan
 
 PAGE_SIZE = 20
@@ -196,6 +196,14 @@ class ProjectDetailView(DetailView):
                 queryset=ProjectPartner.objects.select_related("organization"),
             ),
             CITATIONS,
+            # The public timeline: stages and dates only (no notes, no users).
+            Prefetch(
+                "stage_changes",
+                queryset=StageChange.objects.exclude(to_stage="")
+                .order_by("effective_on", "pk")
+                .only("project_id", "from_stage", "to_stage", "effective_on"),
+                to_attr="public_stage_changes",
+            ),
         )
     )
 
@@ -205,7 +213,14 @@ class ProjectDetailView(DetailView):
             self.object.project_partners.all(),
             key=lambda pp: (roles.index(pp.role), pp.organization.name),
         )
-        return super().get_context_data(**kwargs, partners=partners, stages=Stage.choices)
+        timeline = [
+            change
+            for change in self.object.public_stage_changes
+            if change.from_stage != change.to_stage
+        ]
+        return super().get_context_data(
+            **kwargs, partners=partners, stages=Stage.choices, timeline=timeline
+        )
 
 
 # --- Events --------------------------------------------------------------------------

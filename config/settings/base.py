@@ -165,6 +165,11 @@ SEEDS_DIR = BASE_DIR / "seeds"
 # Prefix of generated project codes, e.g. JZ-2020-0007.
 PROJECT_CODE_PREFIX = os.environ.get("PROJECT_CODE_PREFIX", "JZ")
 
+# Follow-up alerts (预警): days after signing with no construction start, and days
+# without a progress report on an open project. See docs/workflow.md.
+ALERT_SIGNED_NOT_STARTED_DAYS = int(os.environ.get("ALERT_SIGNED_NOT_STARTED_DAYS", 90))
+ALERT_NO_PROGRESS_DAYS = int(os.environ.get("ALERT_NO_PROGRESS_DAYS", 30))
+
 # --- Logging ------------------------------------------------------------------------
 
 LOGGING = {

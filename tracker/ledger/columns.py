@@ -40,11 +40,16 @@ COLUMNS: tuple[Column, ...] = (
     Column("unit", "责任单位", "unit", aliases=("responsible_unit",)),
     Column("public", "是否公开", "public", aliases=("is_public",)),
 )
+# Recognised when present, never exported: the reason for a stage or status change
+# in this import (rules by stage ask for one when a project moves back or closes).
+OPTIONAL_COLUMNS: tuple[Column, ...] = (
+    Column("change_note", "变更说明", "change_note", aliases=("变更原因", "原因")),
+)
 HEADERS: tuple[str, ...] = tuple(c.header for c in COLUMNS)
-BY_KEY: dict[str, Column] = {c.key: c for c in COLUMNS}
+BY_KEY: dict[str, Column] = {c.key: c for c in (*COLUMNS, *OPTIONAL_COLUMNS)}
 
 _HEADER_INDEX: dict[str, str] = {}
-for _column in COLUMNS:
+for _column in (*COLUMNS, *OPTIONAL_COLUMNS):
     for _name in (_column.header, _column.english, *_column.aliases):
         _HEADER_INDEX[fold(_name)] = _column.key
 _YI_HEADERS = {fold("总投资（亿元）"), fold("investment（亿元）")}

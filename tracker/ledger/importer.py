@@ -28,8 +28,17 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from tracker.choices import Stage, Status
-from tracker.models import Event, Industry, Organization, Project, ProjectPartner, Region
+from tracker.models import (
+    Event,
+    Industry,
+    Organization,
+    Project,
+    ProjectPartner,
+    Region,
+    StageChange,
+)
 from tracker.permissions import editable_region_ids
+from tracker.rules import NOTE, PARTNERS, SIGNED_ON, stage_change_problems
 from tracker.text import normalize_name
 
 from . import parsers, render
@@ -87,6 +96,8 @@ class RowPlan:
     values: dict = field(default_factory=dict, repr=False)
     partners: list[tuple[str, str]] | None = field(default=None, repr=False)
     project: Project | None = field(default=None, repr=False)
+    note: str = ""  # the optional 变更说明 column: why the stage/status changes
+    before: tuple[str, str] | None = field(default=None, repr=False)
 
     def error(self, column: str, message: str) -> None:
         self.errors.append((column, message))
@@ -266,7 +277,12 @@ def _cell_public(raw, row, ctx):
         row.values["is_public"] = value
 
 
+def _cell_change_note(raw, row, ctx):
+    row.note = parsers.parse_text(raw, max_length=1000)
+
+
 CELL_READERS = {
+    "change_note": _cell_change_note,
     "code": _cell_code,
     "name": _cell_name,
     "region": _cell_region,
@@ -432,8 +448,41 @@ def _plan_new(row: RowPlan, ctx: _Context) -> None:
         row.error(ctx.layout.label("name"), _("项目名称不能为空。"))
     if "region_id" not in row.values:
         row.error(ctx.layout.label("region"), _("所属区域不能为空。"))
+    _check_rules(row, None, has_partner=bool(row.partners), ctx=ctx)
     if row.action != ERROR:
         row.action = NEW
+
+
+def _check_rules(row: RowPlan, project: Project | None, *, has_partner: bool, ctx) -> None:
+    """The rules by stage (``tracker.rules``) for the change this row makes, as cell errors."""
+    if project is None:
+        old_stage = old_status = None
+        new_stage = row.values.get("stage", Stage.LEAD)
+        new_status = row.values.get("status", Status.ON_TRACK)
+        signed_on = row.values.get("signed_on")
+    else:
+        old_stage, old_status = project.stage, project.status
+        new_stage = row.values.get("stage", old_stage)
+        new_status = row.values.get("status", old_status)
+        signed_on = row.values.get("signed_on", project.signed_on)
+        if (new_stage, new_status) == (old_stage, old_status):
+            return
+    problems = stage_change_problems(
+        old_stage=old_stage,
+        old_status=old_status,
+        new_stage=new_stage,
+        new_status=new_status,
+        signed_on=signed_on,
+        has_partner=has_partner,
+        note=row.note,
+    )
+    columns = {
+        SIGNED_ON: "signed_on",
+        PARTNERS: "partners",
+        NOTE: "change_note" if ctx.layout.has("change_note") else "status",
+    }
+    for problem in problems:
+        row.error(ctx.layout.label(columns.get(problem.key, "stage")), problem.message)
 
 
 def _plan_update(row, project, links, org_names, ctx) -> None:
@@ -472,6 +521,10 @@ def _plan_update(row, project, links, org_names, ctx) -> None:
                     render.partners_cell(row.partners, ctx.roles),
                 )
             )
+    has_partner = bool(row.partners) if row.partners is not None else bool(links)
+    _check_rules(row, project, has_partner=has_partner, ctx=ctx)
+    if row.action == ERROR:
+        return
     row.action = UPDATE if row.changes else UNCHANGED
     if row.action == UPDATE and not ctx.can_change:
         row.error("", _("您没有修改项目的权限。"))
@@ -529,6 +582,7 @@ def _digest(plan: ImportPlan) -> str:
                     row.partners,
                     [(c.column, c.old, c.new) for c in row.changes],
                     row.errors,
+                    row.note,
                 )
             ).encode()
         )
@@ -568,10 +622,12 @@ def apply_plan(plan: ImportPlan, *, user=None, batch=None) -> None:
         created = bulk_create_with_history(projects, Project, **history)
         for row, project in zip(new_rows, created, strict=True):
             row.project = project
+            row.before = None
 
     if update_rows:
         fields = {"updated_at"}
         for row in update_rows:
+            row.before = (row.project.stage, row.project.status)
             for attribute, value in row.values.items():
                 setattr(row.project, attribute, value)
             row.project.updated_at = now
@@ -581,6 +637,33 @@ def apply_plan(plan: ImportPlan, *, user=None, batch=None) -> None:
         )
 
     _apply_partners(plan, new_rows + update_rows, org_ids, history)
+    _apply_stage_changes(new_rows + update_rows, user=user, batch=batch)
+
+
+def _apply_stage_changes(rows, *, user, batch) -> None:
+    """One ``StageChange`` per created project and per stage/status change, in one INSERT."""
+    today = timezone.localdate()
+    changes = []
+    for row in rows:
+        project = row.project
+        if row.before is not None and row.before == (project.stage, project.status):
+            continue
+        old_stage, old_status = row.before or ("", "")
+        changes.append(
+            StageChange(
+                project_id=project.pk,
+                from_stage=old_stage,
+                to_stage=project.stage,
+                from_status=old_status,
+                to_status=project.status,
+                effective_on=today,
+                note=row.note,
+                recorded_by=user,
+                import_batch=batch,
+            )
+        )
+    if changes:
+        StageChange.objects.bulk_create(changes)
 
 
 def _apply_partners(plan, rows, org_ids, history) -> None:
