@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import connection, models
 from django.db.models import (
-    ExpressionWrapper,
+    Case,
     F,
     Func,
     OuterRef,
@@ -22,6 +22,7 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
@@ -438,7 +439,11 @@ ALERT_LABELS = {
 
 
 def _flag(condition):
-    return ExpressionWrapper(condition, output_field=models.BooleanField())
+    return Case(
+        When(condition, then=Value(True)),
+        default=Value(False),
+        output_field=models.BooleanField(),
+    )
 
 
 def _days_between(start: str, end: str):
@@ -532,28 +537,27 @@ class ProjectQuerySet(models.QuerySet):
             alert_signed_date=Coalesce(F("signed_on"), first_signed),
             last_report_on=last_report,
         )
-        qs = qs.annotate(
-            alert_not_started=_flag(
-                open_ & Q(stage=Stage.SIGNED, alert_signed_date__lt=signed_limit)
+        conditions = {
+            "alert_not_started": open_ & Q(stage=Stage.SIGNED, alert_signed_date__lt=signed_limit),
+            "alert_overdue": open_ & Q(stage=Stage.CONSTRUCTION, planned_operation_on__lt=today),
+            "alert_no_progress": open_
+            & ~Q(stage=Stage.OPERATING)
+            & (
+                Q(last_report_on__lt=progress_limit)
+                | Q(last_report_on__isnull=True, created_at__date__lt=progress_limit)
             ),
-            alert_overdue=_flag(
-                open_ & Q(stage=Stage.CONSTRUCTION, planned_operation_on__lt=today)
-            ),
-            alert_no_progress=_flag(
-                open_
-                & ~Q(stage=Stage.OPERATING)
-                & (
-                    Q(last_report_on__lt=progress_limit)
-                    | Q(last_report_on__isnull=True, created_at__date__lt=progress_limit)
-                )
-            ),
-            alert_status=_flag(Q(status__in=[Status.DELAYED, Status.STALLED])),
-        )
+            "alert_status": Q(status__in=[Status.DELAYED, Status.STALLED]),
+        }
+        # CASE, not the bare comparison: a comparison with NULL is NULL, not false.
         return qs.annotate(
+            **{name: _flag(condition) for name, condition in conditions.items()},
             alert_count=sum(
-                (Cast(F(name), models.IntegerField()) for name in ALERT_FIELDS),
+                (
+                    Case(When(condition, then=Value(1)), default=Value(0))
+                    for condition in conditions.values()
+                ),
                 Value(0),
-            )
+            ),
         )
 
     def needing_attention(self, *, today=None):
