@@ -367,3 +367,23 @@ def test_import_ledger_command_obeys_the_rules(world, tmp_path):
     assert "须至少有一个合作方" in out.getvalue() + err.getvalue()
     assert not Project.objects.exists()
     assert not StageChange.objects.exists()
+
+
+# --- article fixtures ----------------------------------------------------------------------------
+
+
+def test_reloading_the_articles_keeps_responsibility_and_writes_no_stage_change(db):
+    call_command("load_articles", verbosity=0)
+    boss = make_user("boss", superuser=True)
+    signed_without_date = Project.objects.filter(
+        stage__in=["signed", "construction", "operating"], signed_on__isnull=True
+    )
+    assert signed_without_date.exists()  # the articles state no date for these
+    project = signed_without_date.first()
+    Project.objects.filter(pk=project.pk).update(
+        leader_user=boss, planned_operation_on=date(2027, 1, 1)
+    )
+    call_command("load_articles", verbosity=0)
+    project.refresh_from_db()
+    assert (project.leader_user, project.planned_operation_on) == (boss, date(2027, 1, 1))
+    assert not StageChange.objects.exists()

@@ -55,12 +55,17 @@ class LoadReport:
         return bool(sum(self.created.values()) or sum(self.updated.values()))
 
 
+# Follow-up fields staff set in the workspace; the articles never carry them, so a
+# reload must not reset them.
+_STAFF_ONLY_FIELDS = frozenset({"leader_user_id", "unit_contact_id", "planned_operation_on"})
+
+
 def _comparable(instance) -> dict:
-    """Field values that a fixture sets, leaving out derived and automatic ones."""
+    """Field values that a fixture sets, leaving out derived, automatic and staff-only ones."""
     return {
         f.attname: getattr(instance, f.attname)
         for f in instance._meta.concrete_fields
-        if f.editable and not f.primary_key
+        if f.editable and not f.primary_key and f.attname not in _STAFF_ONLY_FIELDS
     }
 
 
