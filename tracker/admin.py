@@ -266,12 +266,13 @@ class StageChangeInline(admin.TabularInline):
         "from_status",
         "to_status",
         "note",
-        "recorded_by",
+        "recorder",
         "recorded_at",
         "import_batch",
     ]
     readonly_fields = fields
     ordering = ["-effective_on", "-pk"]
+    classes = ["followup-timeline"]
     verbose_name_plural = _("阶段时间线")
 
     def has_add_permission(self, request, obj=None):
@@ -282,6 +283,11 @@ class StageChangeInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("recorded_by", "import_batch")
+
+    @admin.display(description=_("记录人"))
+    def recorder(self, obj):
+        user = obj.recorded_by
+        return (user.get_full_name() or user.get_username()) if user else "-"
 
 
 class ProgressReportInline(admin.StackedInline):
@@ -467,6 +473,10 @@ class ProjectAdmin(ImportBatchHistoryMixin, ImportExportMixin, SimpleHistoryAdmi
     actions = ["set_stage", "set_status", "publish", "unpublish", "export_selected"]
     show_full_result_count = False
     list_per_page = 50
+
+    class Media:
+        css = {"all": ["tracker/admin-followup.css"]}
+
     fieldsets = [
         (None, {"fields": ["code", "name", "region", "industry", "event", "summary"]}),
         (

@@ -1234,7 +1234,8 @@ class StageChange(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.project_id} {self.from_stage}→{self.to_stage} @ {self.effective_on}"
+        stage = self.get_to_stage_display() if self.stage_changed else self.get_to_status_display()
+        return f"{self.effective_on:%Y-%m-%d} {stage}"
 
     @property
     def stage_changed(self) -> bool:
@@ -1278,4 +1279,4 @@ class ProgressReport(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.project_id} {self.reported_on}"
+        return f"{self.reported_on:%Y-%m-%d}"
