@@ -379,3 +379,24 @@ def test_the_public_page_shows_stages_and_dates_but_no_notes_users_or_reports(cl
     assert "内部机密原因" not in page
     assert "内部进展机密" not in page
     assert "boss" not in page
+
+
+def test_progress_reports_and_stage_notes_stay_out_of_the_api_and_public_exports(
+    client, world, boss
+):
+    project = make_project(world, stage="signed", leader_user=boss)
+    add_partner(project, world.mudu)
+    project_stage_change(
+        project=project,
+        stage="construction",
+        effective_on=date(2025, 3, 1),
+        note="内部机密原因",
+        user=boss,
+    )
+    progress_report_create(
+        project=project, user=boss, reported_on=date(2025, 3, 2), progress="内部进展机密"
+    )
+    for url in ("/api/projects/", f"/api/projects/{project.code}/"):
+        body = client.get(url).content.decode()
+        assert "内部机密原因" not in body and "内部进展机密" not in body, url
+        assert "boss" not in body, url

@@ -387,3 +387,22 @@ def test_reloading_the_articles_keeps_responsibility_and_writes_no_stage_change(
     project.refresh_from_db()
     assert (project.leader_user, project.planned_operation_on) == (boss, date(2027, 1, 1))
     assert not StageChange.objects.exists()
+
+
+def test_a_progress_report_added_inline_is_created_by_the_service(staff, world, boss):
+    from tracker.models import ProgressReport
+
+    project = make_project(world, stage="construction")
+    data = form_data(
+        project,
+        **{
+            "progress_reports-TOTAL_FORMS": 1,
+            "progress_reports-0-reported_on": "2026-03-01",
+            "progress_reports-0-progress": "主体封顶",
+            "progress_reports-0-problems": "",
+            "progress_reports-0-next_steps": "设备安装",
+        },
+    )
+    assert staff.post(change_url(project), data).status_code == 302
+    saved = ProgressReport.objects.get()
+    assert (saved.project, saved.author, saved.progress) == (project, boss, "主体封顶")
