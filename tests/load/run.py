@@ -239,7 +239,13 @@ def ledger_for_import(env, rows: int) -> tuple[Path, int]:
     for i, row in enumerate(source.active.iter_rows(values_only=True)):
         if i > rows:
             break
-        sheet.append(row if i == 0 else (None, f"压测导入 {i} {row[1]}", *row[2:]))
+        if i == 0:
+            sheet.append(row)
+            continue
+        # A new project cannot start out 终止/流失: that needs a reason the ledger has no
+        # column for (rules by stage), so such rows come in as 正常.
+        status = "正常" if row[5] in ("终止", "流失") else row[5]
+        sheet.append((None, f"压测导入 {i} {row[1]}", *row[2:5], status, *row[6:]))
         written = i
     path = exported.with_name(exported.stem + "-new.xlsx")
     out.save(path)
@@ -270,6 +276,8 @@ class Import:
 
     def wait(self, timeout=900):
         out, _ = self.proc.communicate(timeout=timeout)
+        if self.proc.returncode:
+            log("import_ledger failed; its last lines:\n" + "\n".join(out.splitlines()[-15:]))
         return self.proc.returncode, time.monotonic() - self.started, out
 
 
