@@ -400,3 +400,14 @@ def test_progress_reports_and_stage_notes_stay_out_of_the_api_and_public_exports
         body = client.get(url).content.decode()
         assert "内部机密原因" not in body and "内部进展机密" not in body, url
         assert "boss" not in body, url
+
+
+def test_the_admin_index_and_the_project_list_link_to_the_follow_up_pages(staff, world):
+    links = [
+        reverse("admin:tracker_project_attention"),
+        reverse("admin:tracker_project_mine"),
+        reverse("admin:tracker_project_performance"),
+    ]
+    for page in (reverse("admin:index"), reverse("admin:tracker_project_changelist")):
+        body = staff.get(page).content.decode()
+        assert all(link in body for link in links), page
