@@ -1,5 +1,6 @@
 """Moving a whole tracker SQLite → PostgreSQL → SQLite loses nothing: every row compared."""
 
+import datetime
 import json
 import os
 import subprocess
@@ -9,6 +10,7 @@ import uuid
 import psycopg
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import User
 
 PG = "postgres://postgres@127.0.0.1:5432"
 
@@ -106,3 +108,15 @@ def test_import_refuses_a_database_that_already_holds_a_tracker(tmp_path):
     )
     assert result.returncode != 0
     assert "目标数据库不是空的" in result.stderr
+
+
+def test_the_dump_keeps_every_microsecond_of_a_timestamp(db, tmp_path):
+    from tracker.moving import tracker_export
+
+    user = User.objects.create_user("clerk")
+    User.objects.filter(pk=user.pk).update(
+        date_joined=datetime.datetime(2020, 10, 12, 1, 9, 56, 123, tzinfo=datetime.UTC)
+    )
+    tracker_export(directory=tmp_path)
+    row = next(r for r in rows(tmp_path) if r["model"] == "auth.user")
+    assert row["fields"]["date_joined"] == "2020-10-12T01:09:56.000123Z"

@@ -6,12 +6,16 @@ any freshly migrated database. A manifest beside it records every model's row
 count and the migrations it was taken at; the import checks both.
 """
 
+import datetime
 import json
+from itertools import chain
 from pathlib import Path
 
 from django.apps import apps
 from django.contrib.auth.models import Group
+from django.core import serializers
 from django.core.management import call_command
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.migrations.recorder import MigrationRecorder
 
@@ -48,17 +52,36 @@ def applied_migrations() -> list[str]:
     )
 
 
+class ExactJSONEncoder(DjangoJSONEncoder):
+    """Datetimes and times with every microsecond: Django's encoder keeps milliseconds only,
+    which would change history timestamps on a round trip."""
+
+    def default(self, o):
+        if isinstance(o, datetime.datetime | datetime.time):
+            text = o.isoformat()
+            return text.removesuffix("+00:00") + "Z" if text.endswith("+00:00") else text
+        return super().default(o)
+
+
+def _ordered_models():
+    """Every model to move, in an order where what a row refers to comes first."""
+    by_app: dict = {}
+    for model in _models():
+        by_app.setdefault(model._meta.app_config, []).append(model)
+    return serializers.sort_dependencies(by_app.items(), allow_cycles=True)
+
+
 def tracker_export(*, directory: Path) -> dict[str, int]:
     """Write the dump and its manifest into ``directory``; returns the row counts."""
     directory.mkdir(parents=True, exist_ok=True)
-    call_command(
-        "dumpdata",
-        exclude=EXCLUDED,
-        natural_foreign=True,
-        indent=None,
-        output=str(directory / DATA_FILE),
-        verbosity=0,
+    rows = chain.from_iterable(
+        model._base_manager.order_by(model._meta.pk.name).iterator(chunk_size=2000)
+        for model in _ordered_models()
     )
+    with (directory / DATA_FILE).open("w", encoding="utf-8") as stream:
+        serializers.serialize(
+            "json", rows, stream=stream, cls=ExactJSONEncoder, use_natural_foreign_keys=True
+        )
     counts = row_counts()
     manifest = {"rows": counts, "migrations": applied_migrations()}
     (directory / MANIFEST_FILE).write_text(
