@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from tracker.ledger.importer import ERROR, NEW, UNCHANGED, UPDATE
 from tracker.ledger.reader import read_upload
@@ -47,6 +48,11 @@ class Command(BaseCommand):
             )
         except LedgerError as exc:
             raise CommandError(exc.message) from None
+        except DatabaseError as exc:
+            # The import runs in one transaction: a lost connection rolls all of it back.
+            raise CommandError(
+                f"数据库出错，导入已整体回滚，未写入任何数据；数据库恢复后可重新导入。（{exc}）"
+            ) from None
         plan = outcome.plan
         self._report(plan, verbose=options["verbosity"] >= 1)
         counts = plan.counts
