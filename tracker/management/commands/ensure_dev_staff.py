@@ -20,7 +20,5 @@ class Command(BaseCommand):
             user.is_staff = user.is_superuser = True
             user.save()
         self.stdout.write(
-            self.style.SUCCESS(
-                f"本地管理员 / dev staff login: {USERNAME} / {PASSWORD}  → /admin/"
-            )
+            self.style.SUCCESS(f"本地管理员 / dev staff login: {USERNAME} / {PASSWORD}  → /admin/")
         )
