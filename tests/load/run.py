@@ -453,6 +453,12 @@ def run(args) -> int:
             )
         else:
             print(f"{key:3} {name:48} {'':8} {'':8} {'':8} {'':7}  {'PASS' if ok else 'FAIL'}")
+        if stats and stats["errors"]:
+            kinds = ("connect", "read", "write", "timeout", "status")
+            note = ", ".join(
+                [note] * bool(note)
+                + [f"{k} errors {stats[f'errors_{k}']}" for k in kinds if stats[f"errors_{k}"]]
+            )
         if note:
             print(f"{'':3}   {note}")
     return 0 if all(ok for *_, ok, _ in results) else 1
