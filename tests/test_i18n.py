@@ -74,7 +74,7 @@ def visible_text(html: str) -> str:
 
 
 def read_po(path: Path) -> list[dict]:
-    """Entries of a .po file: ``msgid``, ``msgid_plural``, ``msgstr`` / ``msgstr[n]``, flags."""
+    """Entries of a .po file: ``msgctxt``, ``msgid``, ``msgid_plural``, ``msgstr`` / ``msgstr[n]``, flags."""
     entries, entry, key = [], None, None
     for line in path.read_text(encoding="utf-8").splitlines() + [""]:
         if not line.strip():
@@ -112,7 +112,12 @@ def test_catalogue_is_complete_and_compiled():
             assert compiled.ngettext(entry["msgid"], entry["msgid_plural"], 2) == forms[1]
         else:
             assert entry["msgstr"], entry["msgid"]
-            assert compiled.gettext(entry["msgid"]) == entry["msgstr"], (
+            compiled_text = (
+                compiled.pgettext(entry["msgctxt"], entry["msgid"])
+                if "msgctxt" in entry
+                else compiled.gettext(entry["msgid"])
+            )
+            assert compiled_text == entry["msgstr"], (
                 "stale django.mo: run manage.py compilemessages -l en"
             )
             # Placeholders survive translation.
@@ -304,3 +309,10 @@ def test_missing_columns_message_in_english(db):
     with translation.override("en"):
         plan = plan_import(Table(headers=("项目编号",), rows=iter([])))
     assert plan.file_errors and plan.file_errors[0].startswith("Required columns are missing: ")
+
+
+def test_the_english_admin_names_one_record_in_the_singular(admin_client):
+    response = admin_client.get("/admin/tracker/project/add/", HTTP_ACCEPT_LANGUAGE="en")
+    html = response.content.decode()
+    assert "Add Project" in html
+    assert "Add Projects" not in html

@@ -28,6 +28,7 @@ from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from .choices import (
@@ -155,7 +156,7 @@ class Region(models.Model):
 
     class Meta:
         ordering = ["name"]
-        verbose_name = _("区域")
+        verbose_name = pgettext_lazy("model", "区域")
         verbose_name_plural = _("区域")
         constraints = [
             models.UniqueConstraint(fields=["parent", "name"], name="region_unique_name_in_parent"),
@@ -203,7 +204,7 @@ class Industry(models.Model):
 
     class Meta:
         ordering = ["name"]
-        verbose_name = _("产业类别")
+        verbose_name = pgettext_lazy("model", "产业类别")
         verbose_name_plural = _("产业类别")
 
     def __str__(self):
@@ -276,7 +277,7 @@ class Organization(models.Model):
 
     class Meta:
         ordering = ["name"]
-        verbose_name = _("合作方")
+        verbose_name = pgettext_lazy("model", "合作方")
         verbose_name_plural = _("合作方")
         constraints = [
             models.UniqueConstraint(
@@ -401,7 +402,7 @@ class Event(models.Model):
 
     class Meta:
         ordering = ["-start_date", "name"]
-        verbose_name = _("招商活动")
+        verbose_name = pgettext_lazy("model", "招商活动")
         verbose_name_plural = _("招商活动")
         constraints = [
             models.CheckConstraint(
@@ -742,7 +743,7 @@ class Project(models.Model):
 
     class Meta:
         ordering = ["code"]
-        verbose_name = _("项目")
+        verbose_name = pgettext_lazy("model", "项目")
         verbose_name_plural = _("项目")
         permissions = [
             ("import_ledger", _("可导入项目台账")),
@@ -856,7 +857,7 @@ class ProjectPartner(models.Model):
 
     class Meta:
         ordering = ["project", "role", "organization"]
-        verbose_name = _("项目合作方")
+        verbose_name = pgettext_lazy("model", "项目合作方")
         verbose_name_plural = _("项目合作方")
         constraints = [
             models.UniqueConstraint(
@@ -930,7 +931,7 @@ class Source(models.Model):
 
     class Meta:
         ordering = ["file"]
-        verbose_name = _("来源文章")
+        verbose_name = pgettext_lazy("model", "来源文章")
         verbose_name_plural = _("来源文章")
 
     def __str__(self):
@@ -999,7 +1000,7 @@ class Citation(models.Model):
 
     class Meta:
         ordering = ["source", "pk"]
-        verbose_name = _("引述")
+        verbose_name = pgettext_lazy("model", "引述")
         verbose_name_plural = _("引述")
         constraints = [
             models.CheckConstraint(
@@ -1061,7 +1062,7 @@ class RegionAssignment(models.Model):
 
     class Meta:
         ordering = ["user", "region"]
-        verbose_name = _("区域分工")
+        verbose_name = pgettext_lazy("model", "区域分工")
         verbose_name_plural = _("区域分工")
         constraints = [
             models.UniqueConstraint(fields=["user", "region"], name="region_assignment_unique"),
@@ -1162,7 +1163,7 @@ class ImportBatch(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        verbose_name = _("台账导入批次")
+        verbose_name = pgettext_lazy("model", "台账导入批次")
         verbose_name_plural = _("台账导入批次")
 
     def __str__(self):
@@ -1225,7 +1226,7 @@ class StageChange(models.Model):
 
     class Meta:
         ordering = ["project", "effective_on", "pk"]
-        verbose_name = _("阶段变更")
+        verbose_name = pgettext_lazy("model", "阶段变更")
         verbose_name_plural = _("阶段变更")
         indexes = [
             models.Index(
@@ -1272,7 +1273,7 @@ class ProgressReport(models.Model):
 
     class Meta:
         ordering = ["project", "-reported_on", "-pk"]
-        verbose_name = _("项目进展")
+        verbose_name = pgettext_lazy("model", "项目进展")
         verbose_name_plural = _("项目进展")
         indexes = [
             models.Index(fields=["project", "reported_on"], name="progress_project_date_idx"),
