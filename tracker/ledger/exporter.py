@@ -18,6 +18,7 @@ from tracker.models import Event, Industry, ProjectPartner, Region
 
 from . import render
 from .columns import COLUMNS, HEADERS
+from .importer import any_of
 
 CHUNK = 2_000
 CSV_BOM = "\ufeff"
@@ -133,7 +134,7 @@ def ledger_rows(queryset, *, native: bool) -> Iterator[list]:
 def _partners(project_ids) -> dict[int, list[tuple[str, str]]]:
     found: dict[int, list[tuple[str, str]]] = {}
     links = (
-        ProjectPartner.objects.filter(project_id__in=project_ids)
+        ProjectPartner.objects.filter(project_id__in=any_of(project_ids, integer=True))
         .order_by("project_id", "pk")
         .values_list("project_id", "organization__name", "role")
     )

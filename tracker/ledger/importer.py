@@ -314,7 +314,7 @@ def _parse_row(number: int, cells: tuple, ctx: _Context) -> RowPlan:
 # --- Planning ---------------------------------------------------------------------------------
 
 
-def _any_of(values, *, integer: bool = False):
+def any_of(values, *, integer: bool = False):
     """The right-hand side of an ``__in`` lookup that binds a whole list as one parameter.
 
     A plain ``IN (%s, %s, …)`` needs one parameter per value, and SQLite
@@ -405,7 +405,7 @@ def _existing_projects(rows) -> dict[str, Project]:
     codes = sorted({row.code for row in rows if row.code})
     if not codes:
         return {}
-    return {p.code: p for p in Project.objects.filter(code__in=_any_of(codes))}
+    return {p.code: p for p in Project.objects.filter(code__in=any_of(codes))}
 
 
 def _existing_partners(existing: dict[str, Project]) -> dict[int, list[tuple]]:
@@ -414,7 +414,7 @@ def _existing_partners(existing: dict[str, Project]) -> dict[int, list[tuple]]:
     if not existing:
         return found
     ids = sorted(p.pk for p in existing.values())
-    links = ProjectPartner.objects.filter(project_id__in=_any_of(ids, integer=True)).values_list(
+    links = ProjectPartner.objects.filter(project_id__in=any_of(ids, integer=True)).values_list(
         "pk",
         "project_id",
         "organization_id",
@@ -434,7 +434,7 @@ def _organizations(rows) -> tuple[dict[str, int], dict[int, str]]:
     ids, names = {}, {}
     if not keys:
         return ids, names
-    found = Organization.objects.filter(name_key__in=_any_of(keys))
+    found = Organization.objects.filter(name_key__in=any_of(keys))
     for pk, key, name in found.values_list("pk", "name_key", "name"):
         ids[key] = pk
         names[pk] = name
@@ -722,5 +722,5 @@ def _bulk_delete_with_history(
             for obj in objs
         ]
     )
-    queryset = model._base_manager.filter(pk__in=_any_of([obj.pk for obj in objs], integer=True))
+    queryset = model._base_manager.filter(pk__in=any_of([obj.pk for obj in objs], integer=True))
     queryset._raw_delete(queryset.db)

@@ -1,11 +1,14 @@
 """Benchmark the ledger import and export side by side, on a throw-away database.
 
 Everything is measured in one run, on the same machine and database, as
-medians of several runs, and printed as one table:
+medians of several runs (the floor and the import alternate run by run, as
+do the two exports, so a busy neighbour slows both alike), and printed as
+one table:
 
 - floor: openpyxl read-only parse of the file plus ``bulk_create`` of the
-  same rows the import writes (new organisations, projects, partner links;
-  no history, no parsing of cell values) — the least any import can do;
+  same rows the import writes (new organisations, projects, partner links,
+  stage-timeline entries; no history, no parsing of cell values) — the
+  least any import can do;
 - ledger import: the real path end to end (file checks, parse, validate,
   plan, write, history), ``services.project_import``;
 - plain ModelResource: django-import-export with its default settings
@@ -33,6 +36,7 @@ import tracemalloc
 from datetime import date, datetime
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext, override_settings
@@ -51,6 +55,7 @@ from tracker.models import (
     Project,
     ProjectPartner,
     Region,
+    StageChange,
 )
 from tracker.resources import (
     AmountField,
@@ -162,7 +167,12 @@ class Command(BaseCommand):
         parser.add_argument("--rows", type=int, default=10_000)
         parser.add_argument("--big-rows", type=int, default=50_000)
         parser.add_argument("--export-rows", type=int, default=100_000)
-        parser.add_argument("--runs", type=int, default=3, help="runs per measurement (median)")
+        parser.add_argument(
+            "--runs", type=int, default=5, help="runs of the 10k floor and import (median)"
+        )
+        parser.add_argument(
+            "--big-runs", type=int, default=3, help="runs of the 50k import and the exports"
+        )
         parser.add_argument("--baseline-runs", type=int, default=3)
         parser.add_argument(
             "--skip-baseline", action="store_true", help="skip the slow plain-resource run"
@@ -186,6 +196,8 @@ class Command(BaseCommand):
     # --- data ----------------------------------------------------------------------------
 
     def _world(self):
+        # Imports run as a staff member, as they do in the admin (history records who).
+        self.user = get_user_model().objects.create_superuser("bench", password=None)
         city = Region.objects.create(name="焦作市", slug="jiaozuo", kind="city")
         districts = [
             Region.objects.create(name=n, slug=s, kind="district", parent=city)
@@ -265,19 +277,32 @@ class Command(BaseCommand):
 
     # --- measurements -------------------------------------------------------------------
 
-    def _timed(self, runs, work, *, reset=True):
-        times = []
-        for _ in range(runs):
-            if reset:
-                self._reset()
-            gc.collect()
+    def _once(self, work, *, reset: bool) -> float:
+        if reset:
+            self._reset()
+        gc.collect()
+        gc.disable()  # as timeit does: no collector pauses landing on one side only
+        try:
             start = time.perf_counter()
             work()
-            times.append(time.perf_counter() - start)
+            return time.perf_counter() - start
+        finally:
+            gc.enable()
+
+    def _timed(self, runs, work, *, reset=True):
+        times = [self._once(work, reset=reset) for _ in range(runs)]
         return statistics.median(times), times
 
+    def _paired(self, runs, first, second, *, reset=True):
+        """Alternate two measurements run by run, so load on a shared machine hits both alike."""
+        a, b = [], []
+        for _ in range(runs):
+            a.append(self._once(first, reset=reset))
+            b.append(self._once(second, reset=reset))
+        return (statistics.median(a), a), (statistics.median(b), b)
+
     def _import(self, data, name):
-        outcome = project_import(rows=read_upload(name, data), file_name=name)
+        outcome = project_import(rows=read_upload(name, data), file_name=name, user=self.user)
         if not outcome.applied:
             raise RuntimeError(f"bench import failed: {outcome.plan.error_rows[:3]}")
         return outcome
@@ -295,12 +320,19 @@ class Command(BaseCommand):
         links = list(
             ProjectPartner.objects.values_list("project__code", "organization__name", "role")
         )
-        return new_orgs, projects, links
+        # The stage timeline rows the import writes (one per new project) are data too.
+        skip = {"id", "project_id", "import_batch_id", "recorded_at"}
+        names = [f.attname for f in StageChange._meta.concrete_fields if f.attname not in skip]
+        timeline = [
+            (row.pop("project__code"), row)
+            for row in StageChange.objects.values("project__code", *names)
+        ]
+        return new_orgs, projects, links, timeline
 
     def _floor(self, data, snapshot):
         from openpyxl import load_workbook
 
-        new_orgs, projects, links = snapshot
+        new_orgs, projects, links, timeline = snapshot
 
         def work():
             workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -320,6 +352,9 @@ class Command(BaseCommand):
                         )
                         for code, name, role in links
                     ]
+                )
+                StageChange.objects.bulk_create(
+                    [StageChange(project_id=project_ids[code], **row) for code, row in timeline]
                 )
 
         return work
@@ -427,10 +462,15 @@ class Command(BaseCommand):
         )
         results = []
 
-        self.stdout.write("Ledger import (and a snapshot of what it writes, for the floor) …")
-        ours, ours_all = self._timed(runs, lambda: self._import(small_file, "bench-10k.xlsx"))
+        self.stdout.write("Floor and ledger import, alternating …")
+        self._reset()
+        self._import(small_file, "warm-up.xlsx")  # also what the floor replays
         snapshot = self._snapshot()
-        floor, floor_all = self._timed(runs, self._floor(small_file, snapshot))
+        (floor, floor_all), (ours, ours_all) = self._paired(
+            runs,
+            self._floor(small_file, snapshot),
+            lambda: self._import(small_file, "bench-10k.xlsx"),
+        )
         results.append(("floor: openpyxl read-only parse + bulk_create", n, floor, floor_all))
         results.append(("ledger import (checks, parse, plan, write, history)", n, ours, ours_all))
 
@@ -441,7 +481,9 @@ class Command(BaseCommand):
             results.append(("plain ModelResource, default settings", n, baseline, base_all))
 
         self.stdout.write(f"Ledger import, {big:,} rows …")
-        large, large_all = self._timed(runs, lambda: self._import(big_file, "bench-50k.xlsx"))
+        large, large_all = self._timed(
+            options["big_runs"], lambda: self._import(big_file, "bench-50k.xlsx")
+        )
         results.append(("ledger import", big, large, large_all))
         queries_small = self._queries(small_file, "q-10k.xlsx")
         queries_big = self._queries(big_file, "q-50k.xlsx")
@@ -450,16 +492,16 @@ class Command(BaseCommand):
         self._export_projects(n_export)
         queryset = Project.objects.all()
         rows = list(exporter.ledger_rows(queryset, native=True))
-        export_floor, export_floor_all = self._timed(runs, self._export_floor(rows), reset=False)
-        del rows
-        gc.collect()
-        export_ours, export_ours_all = self._timed(
-            runs,
+        (export_floor, export_floor_all), (export_ours, export_ours_all) = self._paired(
+            options["big_runs"],
+            self._export_floor(rows),
             lambda: exporter.write_xlsx(exporter.ledger_rows(queryset, native=True), io.BytesIO()),
             reset=False,
         )
+        del rows
+        gc.collect()
         csv_time, csv_all = self._timed(
-            runs,
+            options["big_runs"],
             lambda: sum(
                 len(p) for p in exporter.iter_csv(exporter.ledger_rows(queryset, native=False))
             ),
@@ -512,7 +554,9 @@ class Command(BaseCommand):
                 database = f"PostgreSQL {cursor.fetchone()[0]}"
         return (
             f"{cpu}, {os.cpu_count()} cores; Python {platform.python_version()}; {database}; "
-            f"runs per figure: {self.options['runs']} (baseline {self.options['baseline_runs']})"
+            f"runs: {self.options['runs']} (10k floor/import, alternating), "
+            f"{self.options['big_runs']} (50k import, exports), "
+            f"{self.options['baseline_runs']} (baseline)"
         )
 
     def _print(self, results, *, ours, floor, baseline, large, n, big, queries, export, peaks):
