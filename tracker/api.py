@@ -298,7 +298,8 @@ class ProjectViewSet(PublicReadOnlyViewSet):
         return ProjectDetailSerializer if self.action == "retrieve" else ProjectSerializer
 
     def get_totals(self, queryset) -> dict:
-        return stats.project_totals(queryset)
+        remember = not ProjectFilterSet.is_search(self.request.query_params)
+        return stats.project_totals(queryset, remember=remember)
 
 
 class EventViewSet(PublicReadOnlyViewSet):

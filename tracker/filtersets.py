@@ -171,11 +171,13 @@ class ProjectFilterSet(filters.FilterSet):
         label=_("项目阶段"),
         choices=Stage.choices,
         widget=forms.CheckboxSelectMultiple,
+        distinct=False,  # a column of the row itself: no join, so no duplicates to remove
     )
     status = filters.MultipleChoiceFilter(
         label=_("项目状态"),
         choices=Status.choices,
         widget=forms.CheckboxSelectMultiple,
+        distinct=False,
     )
     event = filters.ModelChoiceFilter(
         label=_("签约活动"),
@@ -266,6 +268,11 @@ class ProjectFilterSet(filters.FilterSet):
         return queryset.order_by(*self.ORDERINGS[value])
 
     # What the page says about the current selection ---------------------------------
+
+    @staticmethod
+    def is_search(params) -> bool:
+        """Whether ``params`` narrow by a search term or a partner (few rows, found by index)."""
+        return bool(params.get("q", "").strip() or params.get("partner"))
 
     @property
     def active_count(self) -> int:

@@ -465,6 +465,15 @@ def _days_between(start: str, end: str):
     )
 
 
+def totals_aggregates() -> dict:
+    """The figures every selection shows: for ``aggregate()``, or per group with ``annotate()``."""
+    return {
+        "count": models.Count("pk"),
+        "disclosed_total": Sum("investment"),
+        "undisclosed": models.Count("pk", filter=Q(investment__isnull=True)),
+    }
+
+
 class ProjectQuerySet(models.QuerySet):
     def get_by_natural_key(self, code):
         return self.get(code=code)
@@ -583,11 +592,7 @@ class ProjectQuerySet(models.QuerySet):
 
     def totals(self) -> dict:
         """Count, disclosed total (万元) and count of undisclosed amounts, in one query."""
-        return self.aggregate(
-            count=models.Count("pk"),
-            disclosed_total=Sum("investment"),
-            undisclosed=models.Count("pk", filter=Q(investment__isnull=True)),
-        )
+        return self.aggregate(**totals_aggregates())
 
 
 class Project(models.Model):

@@ -7,7 +7,7 @@ paging, and a deep ``OFFSET`` costs time in proportion to the depth.
 """
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, Sum
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.utils.functional import cached_property
@@ -24,7 +24,15 @@ from .filtersets import (
     projects_of,
     public_organizations,
 )
-from .models import Citation, Event, Organization, Project, ProjectPartner, StageChange
+from .models import (
+    Citation,
+    Event,
+    Organization,
+    Project,
+    ProjectPartner,
+    StageChange,
+    totals_aggregates,
+)
 from .templatetags.tracker import wan
 
 PAGE_SIZE = 20
@@ -116,7 +124,11 @@ class RowsMixin:
 
 class ProjectRowsMixin(RowsMixin):
     def get_totals(self, queryset) -> dict:
-        return stats.project_totals(queryset)
+        return stats.project_totals(queryset, remember=self.remember_totals())
+
+    def remember_totals(self) -> bool:
+        """Keep the totals for the next request: for broad selections (see ``stats``)."""
+        return False
 
 
 class FilteredListView(RowsMixin, TemplateView):
@@ -152,6 +164,9 @@ class ProjectListView(ProjectRowsMixin, FilteredListView):
     template_name = "tracker/project_list.html"
     filterset_class = ProjectFilterSet
     queryset = Project.objects.public().for_list().order_by("-code")
+
+    def remember_totals(self) -> bool:
+        return not ProjectFilterSet.is_search(self.request.GET)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -366,24 +381,19 @@ class PartnerDetailView(ProjectRowsMixin, DetailView):
 
 
 def _region_counts() -> dict[int, dict]:
-    """Public projects per region id: count and disclosed total (cached)."""
-    rows = (
-        Project.objects.public()
-        .order_by()
-        .values("region_id")
-        .annotate(n=Count("pk"), total=Sum("investment"))
-    )
+    """Public projects per region id: count, disclosed total and undisclosed count (cached)."""
+    rows = Project.objects.public().order_by().values("region_id").annotate(**totals_aggregates())
     return stats.cached("region-counts", (), lambda: {r["region_id"]: r for r in rows})
 
 
 def _rollup(tree: RegionTree, counts: dict, region) -> dict:
-    """A region with the count and disclosed total of its whole subtree."""
+    """The totals of a region's whole subtree, in the shape of ``Project.totals()``."""
     rows = [counts[i] for i in tree.subtree_ids(region) if i in counts]
-    amounts = [r["total"] for r in rows if r["total"] is not None]
+    amounts = [r["disclosed_total"] for r in rows if r["disclosed_total"] is not None]
     return {
-        "region": region,
-        "count": sum(r["n"] for r in rows),
-        "total": sum(amounts) if amounts else None,
+        "count": sum(r["count"] for r in rows),
+        "disclosed_total": sum(amounts) if amounts else None,
+        "undisclosed": sum(r["undisclosed"] for r in rows),
     }
 
 
@@ -392,7 +402,9 @@ class RegionListView(TemplateView):
 
     def get_context_data(self, **kwargs):
         tree, counts = RegionTree.load(), _region_counts()
-        entries = [{**_rollup(tree, counts, r), "depth": depth} for depth, r in tree.walk()]
+        entries = [
+            {"region": r, "depth": depth, **_rollup(tree, counts, r)} for depth, r in tree.walk()
+        ]
         return super().get_context_data(**kwargs, entries=entries)
 
 
@@ -415,14 +427,22 @@ class RegionDetailView(ProjectRowsMixin, TemplateView):
             },
         )
         counts = _region_counts()
+        self.totals = _rollup(tree, counts, region)
         return super().get_context_data(
             **kwargs,
             region=region,
             ancestors=tree.ancestors(region),
-            children=[_rollup(tree, counts, child) for child in tree.children.get(region.pk, [])],
+            children=[
+                {"region": child, **_rollup(tree, counts, child)}
+                for child in tree.children.get(region.pk, [])
+            ],
             stages=[
                 {"code": code, "label": label, "count": by_stage.get(code, {}).get("n", 0)}
                 for code, label in Stage.choices
             ],
             **self.rows(projects),
         )
+
+    def get_totals(self, queryset) -> dict:
+        # The region's subtree rolled up from the per-region counts: no second scan.
+        return self.totals
