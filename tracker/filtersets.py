@@ -10,12 +10,12 @@ from functools import cached_property
 
 import django_filters as filters
 from django import forms
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from .choices import OrganizationKind, Stage, Status
 from .models import Event, Industry, Organization, Project, ProjectPartner, Region
-from .text import normalize_name
+from .search import organization_named, projects_matching
 
 SEARCH_MAX_LENGTH = 100
 
@@ -241,19 +241,7 @@ class ProjectFilterSet(filters.FilterSet):
 
     def filter_q(self, queryset, name, value):
         value = value.strip()
-        if not value:
-            return queryset
-        partners_named = Organization.objects.filter(
-            Q(name__icontains=value)
-            | Q(short_name__icontains=value)
-            | Q(name_key__contains=normalize_name(value))
-        )
-        return queryset.filter(
-            Q(code__icontains=value)
-            | Q(name__icontains=value)
-            | Q(summary__icontains=value)
-            | Q(pk__in=projects_of(partners_named))
-        )
+        return queryset.filter(projects_matching(value)) if value else queryset
 
     def filter_region(self, queryset, name, value):
         return queryset.filter(region_id__in=self.regions.subtree_ids(self.regions.by_slug[value]))
@@ -317,10 +305,4 @@ class PartnerFilterSet(filters.FilterSet):
 
     def filter_q(self, queryset, name, value):
         value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(name__icontains=value)
-            | Q(short_name__icontains=value)
-            | Q(name_key__contains=normalize_name(value))
-        )
+        return queryset.filter(organization_named(value)) if value else queryset

@@ -1,0 +1,76 @@
+"""Substring search (``q``) from its index: it follows every write and matches literally."""
+
+import pytest
+from django.db import connection
+
+from tests import factories as make
+from tests.factories import fresh_stats  # noqa: F401  (autouse)
+from tracker.filtersets import ProjectFilterSet
+from tracker.models import Project
+
+pytestmark = pytest.mark.django_db
+URL = "/projects/"
+
+
+@pytest.fixture
+def ledger():
+    return make.build_ledger()
+
+
+def found(client, term: str) -> list[str]:
+    response = client.get(URL, {"q": term})
+    assert response.status_code == 200, response.content.decode()[:500]
+    return sorted(p.code for p in response.context["rows"])
+
+
+@pytest.mark.parametrize("term", ["钛箔", "极薄宽幅钛箔"], ids=["two characters", "six characters"])
+def test_search_follows_an_insert_a_rename_and_a_delete(client, ledger, term):
+    project = make.project("极薄宽幅钛箔材加工基地", region=ledger.jiefang, code="JZ-2022-0100")
+    assert found(client, term) == ["JZ-2022-0100"]
+
+    project.name = "卡巴铝合金轮毂基地"
+    project.save()
+    assert found(client, term) == []
+    assert found(client, "铝合金轮毂") == ["JZ-2022-0100"]
+
+    project.delete()
+    assert found(client, "铝合金轮毂") == []
+
+
+def test_search_sees_a_bulk_update_that_sends_no_signal(client, ledger):
+    Project.objects.filter(code="JZ-2021-0002").update(
+        summary="建设年产千吨级氢燃料电池膜电极生产线"
+    )
+    assert found(client, "膜电极") == ["JZ-2021-0002"]
+
+
+def test_search_ignores_latin_case(client, ledger):
+    assert found(client, "jz-2021-0002") == ["JZ-2021-0002"]
+
+
+@pytest.mark.parametrize(
+    "term",
+    ['"', '""引号', "%%%", "5%_纯", "a*", "NEAR(a b)", "OR", "碳纤维 AND 腾讯", "(", "^碳"],
+)
+def test_search_matches_special_characters_literally(client, ledger, term):
+    assert found(client, term) == []
+
+
+def test_search_finds_quotes_and_percent_signs_as_written(client, ledger):
+    make.project('含"引号"与100%国产化的项目', region=ledger.jiefang, code="JZ-2022-0101")
+    assert found(client, '"引号"') == ["JZ-2022-0101"]
+    assert found(client, "100%国产") == ["JZ-2022-0101"]
+    assert found(client, "0%") == ["JZ-2022-0101"]
+
+
+def test_search_of_three_characters_or_more_reads_the_trigram_index(ledger):
+    filterset = ProjectFilterSet({"q": "碳纤维"}, queryset=Project.objects.public())
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # On a table this small a scan is cheaper; forbid it to see that the index fits.
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = filterset.qs.explain()
+    if connection.vendor == "postgresql":
+        assert "project_name_trgm_idx" in plan
+    else:
+        assert "tracker_project_search VIRTUAL TABLE" in plan

@@ -1,0 +1,71 @@
+"""Substring search: a term anywhere in a project's code, name or summary, or in a partner's name.
+
+Chinese has no spaces between words, so people search for a substring ("碳纤维",
+"腾讯"), not for words. Each engine answers from a trigram index (migration 0007):
+
+- PostgreSQL: pg_trgm GIN indexes on ``UPPER(column)``, which Django's ``icontains``
+  compares, so the ORM lookups below use them as written;
+- SQLite: the FTS5 table ``tracker_project_search`` (trigram tokenizer), where a
+  quoted phrase of three or more characters matches a substring, case-folded.
+
+A term of one or two characters has no trigram, so no index can narrow it: it is
+matched by reading the rows, as before (a few tens of ms at 100,000 projects).
+"""
+
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection
+from django.db.models import BooleanField, F, Func, Q
+from django.db.models.expressions import RawSQL
+
+from .models import Organization, Project, ProjectPartner
+from .text import normalize_name
+
+SHORTEST_INDEXED_TERM = 3
+
+
+def organization_named(term: str) -> Q:
+    """A condition on organisations: ``term`` in the name, short name or folded name key."""
+    return (
+        Q(name__icontains=term)
+        | Q(short_name__icontains=term)
+        | Q(name_key__contains=normalize_name(term))
+    )
+
+
+class IsAnyOf(Func):
+    """PostgreSQL's ``column = ANY(ARRAY(subquery))``.
+
+    The array is computed once, first, and then looked up in the primary key's
+    index. ``column IN (subquery)`` would be planned as a join, and with the
+    trigram index's rough row estimate PostgreSQL joins by reading every project.
+    """
+
+    template = "%(expressions)s)"
+    arg_joiner = " = ANY("
+    output_field = BooleanField()
+
+
+def projects_matching(term: str) -> Q | IsAnyOf:
+    """A condition on projects: ``term`` in the code, name or summary, or in a partner's name."""
+    partners = (
+        ProjectPartner.objects.filter(
+            organization__in=Organization.objects.filter(organization_named(term))
+        )
+        .order_by()
+        .values("project_id")
+    )
+    text = Q(code__icontains=term) | Q(name__icontains=term) | Q(summary__icontains=term)
+    if connection.vendor == "postgresql":
+        own = Project.objects.filter(text).order_by().values("pk")
+        return IsAnyOf(F("pk"), ArraySubquery(own.union(partners)))
+    if len(term) >= SHORTEST_INDEXED_TERM:
+        # A quoted FTS5 phrase is matched literally; a quote inside is doubled.
+        phrase = '"' + term.replace('"', '""') + '"'
+        own = RawSQL(
+            "SELECT rowid FROM tracker_project_search WHERE tracker_project_search MATCH %s",
+            [phrase],
+        )
+    else:
+        own = Project.objects.filter(text).order_by().values("pk")
+    # SQLite answers each IN from its index and ORs the ids (a MULTI-INDEX OR).
+    return Q(pk__in=own) | Q(pk__in=partners)
