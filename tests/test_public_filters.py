@@ -259,3 +259,23 @@ def test_region_filter_with_a_deep_tree(client, db):
     park = make.region(kind=RegionKind.PARK, parent=zone, slug="p")
     make.project(region=park, code="JZ-2020-0100", signed_on=date(2020, 1, 1))
     assert codes(client, {"region": "c"}) == ["JZ-2020-0100"]
+
+
+@pytest.mark.parametrize(
+    "ordering", ["", "name", "-name", "signed_on", "-signed_on", "amount", "-amount"]
+)
+def test_paging_through_any_ordering_shows_each_project_once_in_order(client, ledger, ordering):
+    for i in range(2 * PAGE_SIZE + 3):
+        make.project(
+            f"分页项目{i % 7}",
+            region=ledger.shanyang,
+            investment=(i % 5) * 100 or None,
+            signed_on=date(2020, 1 + i % 12, 1) if i % 3 else None,
+        )
+    params = {"ordering": ordering} if ordering else {}
+    expected = [p.code for p in client.get(URL, params).context["filter"].qs]
+    seen = []
+    for page in (1, 2, 3):
+        seen += [p.code for p in client.get(URL, {**params, "page": page}).context["rows"]]
+    assert seen == expected
+    assert len(expected) == 5 + 2 * PAGE_SIZE + 3

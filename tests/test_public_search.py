@@ -6,7 +6,7 @@ from django.db import connection
 from tests import factories as make
 from tests.factories import fresh_stats  # noqa: F401  (autouse)
 from tracker.filtersets import ProjectFilterSet
-from tracker.models import Project
+from tracker.models import Organization, Project
 
 pytestmark = pytest.mark.django_db
 URL = "/projects/"
@@ -74,3 +74,19 @@ def test_search_of_three_characters_or_more_reads_the_trigram_index(ledger):
         assert "project_name_trgm_idx" in plan
     else:
         assert "tracker_project_search VIRTUAL TABLE" in plan
+
+
+def test_partner_search_follows_a_rename_and_a_bulk_update(client, ledger):
+    hpu = ledger.hpu
+    hpu.name = "焦作大学工程技术研究院"
+    hpu.save()
+    assert found(client, "河南理工") == []
+    assert found(client, "工程技术研究院") == ["JZ-2020-0001", "JZ-2021-0002"]
+
+    Organization.objects.filter(pk=hpu.pk).update(short_name="焦大工研")
+    assert found(client, "焦大工研") == ["JZ-2020-0001", "JZ-2021-0002"]
+
+
+def test_partner_list_search_reads_the_same_index(client, ledger):
+    names = [o.name for o in client.get("/partners/", {"q": "腾讯计算机"}).context["rows"]]
+    assert names == ["深圳市腾讯计算机系统有限公司"]

@@ -230,7 +230,10 @@ class TotalsPagination(PageNumberPagination):
         self.request = request
         self.totals = view.get_totals(queryset)
         paginator = CountedPaginator(
-            queryset, self.get_page_size(request), count=self.totals["count"]
+            queryset,
+            self.get_page_size(request),
+            count=self.totals["count"],
+            rows=view.page_rows(),
         )
         number = request.query_params.get(self.page_query_param) or 1
         try:
@@ -268,6 +271,10 @@ class PublicReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
     def get_totals(self, queryset) -> dict:
         return {"count": stats.count(queryset)}
 
+    def page_rows(self):
+        """Where a page's rows are read from by id (see ``CountedPaginator``); None: the selection."""
+        return None
+
 
 class ProjectViewSet(PublicReadOnlyViewSet):
     queryset = Project.objects.public().for_list().order_by("-code")
@@ -296,6 +303,9 @@ class ProjectViewSet(PublicReadOnlyViewSet):
 
     def get_serializer_class(self):
         return ProjectDetailSerializer if self.action == "retrieve" else ProjectSerializer
+
+    def page_rows(self):
+        return Project.objects.for_list()
 
     def get_totals(self, queryset) -> dict:
         remember = not ProjectFilterSet.is_search(self.request.query_params)

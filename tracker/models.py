@@ -780,13 +780,17 @@ class Project(models.Model):
                 condition=Q(is_public=True),
                 name="project_pub_signed_idx",
             ),
+            # A filter's columns, then the default order (code): the page's ids are
+            # read from the index alone, already sorted when one value is asked for.
             models.Index(
-                fields=["stage"], condition=Q(is_public=True), name="project_pub_stage_idx"
+                fields=["stage", "code"],
+                condition=Q(is_public=True),
+                name="project_pub_stage_code_idx",
             ),
             models.Index(
-                fields=["region", "code"],
+                fields=["region", "stage", "code"],
                 condition=Q(is_public=True),
-                name="project_pub_region_idx",
+                name="project_pub_region_stage_idx",
             ),
             models.Index(
                 fields=["investment", "id"],

@@ -5,8 +5,9 @@ Chinese has no spaces between words, so people search for a substring ("碳纤�
 
 - PostgreSQL: pg_trgm GIN indexes on ``UPPER(column)``, which Django's ``icontains``
   compares, so the ORM lookups below use them as written;
-- SQLite: the FTS5 table ``tracker_project_search`` (trigram tokenizer), where a
-  quoted phrase of three or more characters matches a substring, case-folded.
+- SQLite: the FTS5 tables ``tracker_project_search`` and ``tracker_organization_search``
+  (trigram tokenizer), where a quoted phrase of three or more characters matches a
+  substring, case-folded.
 
 A term of one or two characters has no trigram, so no index can narrow it: it is
 matched by reading the rows, as before (a few tens of ms at 100,000 projects).
@@ -23,13 +24,24 @@ from .text import normalize_name
 SHORTEST_INDEXED_TERM = 3
 
 
+def _fts_ids(table: str, *terms: str) -> RawSQL:
+    """Rowids of the SQLite FTS5 ``table`` holding any of ``terms`` as a substring."""
+    # A quoted FTS5 phrase is matched literally; a quote inside is doubled.
+    query = " OR ".join('"' + term.replace('"', '""') + '"' for term in terms)
+    return RawSQL(f"SELECT rowid FROM {table} WHERE {table} MATCH %s", [query])
+
+
+def _indexed(*terms: str) -> bool:
+    """Whether SQLite's trigram tables can answer for every one of ``terms``."""
+    return connection.vendor == "sqlite" and min(map(len, terms)) >= SHORTEST_INDEXED_TERM
+
+
 def organization_named(term: str) -> Q:
     """A condition on organisations: ``term`` in the name, short name or folded name key."""
-    return (
-        Q(name__icontains=term)
-        | Q(short_name__icontains=term)
-        | Q(name_key__contains=normalize_name(term))
-    )
+    key = normalize_name(term)
+    if _indexed(term, key):
+        return Q(pk__in=_fts_ids("tracker_organization_search", term, key))
+    return Q(name__icontains=term) | Q(short_name__icontains=term) | Q(name_key__contains=key)
 
 
 class IsAnyOf(Func):
@@ -54,18 +66,12 @@ def projects_matching(term: str) -> Q | IsAnyOf:
         .order_by()
         .values("project_id")
     )
-    text = Q(code__icontains=term) | Q(name__icontains=term) | Q(summary__icontains=term)
-    if connection.vendor == "postgresql":
-        own = Project.objects.filter(text).order_by().values("pk")
-        return IsAnyOf(F("pk"), ArraySubquery(own.union(partners)))
-    if len(term) >= SHORTEST_INDEXED_TERM:
-        # A quoted FTS5 phrase is matched literally; a quote inside is doubled.
-        phrase = '"' + term.replace('"', '""') + '"'
-        own = RawSQL(
-            "SELECT rowid FROM tracker_project_search WHERE tracker_project_search MATCH %s",
-            [phrase],
-        )
+    if _indexed(term):
+        own = _fts_ids("tracker_project_search", term)
     else:
+        text = Q(code__icontains=term) | Q(name__icontains=term) | Q(summary__icontains=term)
         own = Project.objects.filter(text).order_by().values("pk")
+    if connection.vendor == "postgresql":
+        return IsAnyOf(F("pk"), ArraySubquery(own.union(partners)))
     # SQLite answers each IN from its index and ORs the ids (a MULTI-INDEX OR).
     return Q(pk__in=own) | Q(pk__in=partners)

@@ -54,11 +54,18 @@ class TooDeep(EmptyPage):
 
 
 class CountedPaginator(Paginator):
-    """A paginator that is told its count (already known from the totals) and its depth limit."""
+    """A paginator that is told its count (already known from the totals) and its depth limit.
 
-    def __init__(self, object_list, per_page, *, count, max_offset=None, **kwargs):
+    Given ``rows``, a page is read in two steps inside one query: the page's ids,
+    sorted and cut in a narrow subquery (often from an index alone), then those
+    rows with their joins from ``rows``. Sorting whole joined rows instead made
+    SQLite sort every match of a district: 30 ms at 100,000 projects, against 1.
+    """
+
+    def __init__(self, object_list, per_page, *, count, rows=None, max_offset=None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         self._count = count
+        self.rows = rows
         self.max_pages = max(1, (max_offset or MAX_OFFSET) // per_page)
 
     @cached_property
@@ -71,10 +78,20 @@ class CountedPaginator(Paginator):
             raise TooDeep(number)
         return number
 
+    def page(self, number):
+        if self.rows is None:
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        selection = self.object_list
+        ids = selection.values("pk")[bottom : bottom + self.per_page]
+        ordering = selection.query.order_by or selection.model._meta.ordering
+        return self._get_page(self.rows.filter(pk__in=ids).order_by(*ordering), number, self)
 
-def paginate(request, queryset, count: int, per_page: int = PAGE_SIZE) -> dict:
+
+def paginate(request, queryset, count: int, per_page: int = PAGE_SIZE, rows=None) -> dict:
     """One page of ``queryset``; a bad or too deep page number gives a message, not an error."""
-    paginator = CountedPaginator(queryset, per_page, count=count)
+    paginator = CountedPaginator(queryset, per_page, count=count, rows=rows)
     number = request.GET.get("page") or 1
     page, error = None, ""
     try:
@@ -109,11 +126,17 @@ class RowsMixin:
     def get_totals(self, queryset) -> dict:
         return {"count": stats.count(queryset)}
 
+    def page_rows(self):
+        """Where a page's rows are read from by id (see ``CountedPaginator``); None: the selection."""
+        return None
+
     def rows(self, queryset) -> dict:
         totals = self.get_totals(queryset)
         return {
             "totals": totals,
-            **paginate(self.request, queryset, totals["count"], self.paginate_by),
+            **paginate(
+                self.request, queryset, totals["count"], self.paginate_by, rows=self.page_rows()
+            ),
         }
 
     def render_to_response(self, context, **kwargs):
@@ -129,6 +152,9 @@ class ProjectRowsMixin(RowsMixin):
     def remember_totals(self) -> bool:
         """Keep the totals for the next request: for broad selections (see ``stats``)."""
         return False
+
+    def page_rows(self):
+        return Project.objects.for_list()
 
 
 class FilteredListView(RowsMixin, TemplateView):
@@ -318,7 +344,7 @@ class EventDetailView(ProjectRowsMixin, DetailView):
     queryset = Event.objects.select_related("region").prefetch_related("organisers", CITATIONS)
 
     def get_context_data(self, **kwargs):
-        projects = Project.objects.public().for_list().filter(event=self.object).order_by("code")
+        projects = Project.objects.public().filter(event=self.object).order_by("code")
         context = super().get_context_data(**kwargs, **self.rows(projects))
         context["figures_sentence"] = event_figures_sentence(self.object, context["totals"])
         return context
@@ -362,19 +388,23 @@ class PartnerDetailView(ProjectRowsMixin, DetailView):
     def get_context_data(self, **kwargs):
         organization: Organization = self.object
         projects = (
-            Project.objects.public()
-            .for_list()
-            .filter(pk__in=projects_of([organization]))
+            Project.objects.public().filter(pk__in=projects_of([organization])).order_by("-code")
+        )
+        return super().get_context_data(**kwargs, **self.rows(projects))
+
+    def page_rows(self):
+        # Each row shows the roles this organisation has in that project.
+        return (
+            super()
+            .page_rows()
             .prefetch_related(
                 Prefetch(
                     "project_partners",
-                    queryset=ProjectPartner.objects.filter(organization=organization),
+                    queryset=ProjectPartner.objects.filter(organization=self.object),
                     to_attr="roles_here",
                 )
             )
-            .order_by("-code")
         )
-        return super().get_context_data(**kwargs, **self.rows(projects))
 
 
 # --- Regions -------------------------------------------------------------------------
@@ -417,7 +447,7 @@ class RegionDetailView(ProjectRowsMixin, TemplateView):
         if region is None:
             raise Http404(_("没有这个区域。"))
         ids = tree.subtree_ids(region)
-        projects = Project.objects.public().for_list().filter(region_id__in=ids).order_by("-code")
+        projects = Project.objects.public().filter(region_id__in=ids).order_by("-code")
         by_stage = stats.cached(
             "region-stages",
             sorted(ids),

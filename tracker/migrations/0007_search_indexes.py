@@ -4,11 +4,11 @@ or in a partner's name), which otherwise reads every row.
 PostgreSQL: pg_trgm GIN indexes on ``UPPER(column)``, the very expression Django's
 ``icontains`` compares, so the ORM's lookups use them unchanged.
 
-SQLite: an FTS5 table with the trigram tokenizer, ``tracker_project_search``, whose
-rowid is the project's id, kept in step by triggers. SQLite drops a table's triggers
-when a migration rebuilds that table (any ALTER of ``tracker_project`` that SQLite
-cannot do in place), so such a migration must run ``create_sqlite_search`` again;
-``tests/test_public_search.py`` fails if the triggers are gone.
+SQLite: FTS5 tables with the trigram tokenizer, ``tracker_project_search`` and
+``tracker_organization_search``, whose rowid is the mirrored row's id, kept in step
+by triggers. SQLite drops a table's triggers when a migration rebuilds that table
+(an ALTER that SQLite cannot do in place), so such a migration must run
+``create_sqlite_search`` again; ``tests/test_public_search.py`` fails if they are gone.
 """
 
 from django.db import migrations
@@ -26,42 +26,36 @@ PG_INDEXES = {
     "organization_name_key_trgm_idx": "tracker_organization USING gin (name_key gin_trgm_ops)",
 }
 
-SQLITE_CREATE = [
-    "CREATE VIRTUAL TABLE IF NOT EXISTS tracker_project_search"
-    " USING fts5(code, name, summary, tokenize='trigram')",
-    "DROP TRIGGER IF EXISTS tracker_project_search_insert",
-    "DROP TRIGGER IF EXISTS tracker_project_search_update",
-    "DROP TRIGGER IF EXISTS tracker_project_search_delete",
-    """CREATE TRIGGER tracker_project_search_insert AFTER INSERT ON tracker_project BEGIN
-        INSERT INTO tracker_project_search (rowid, code, name, summary)
-        VALUES (new.id, new.code, new.name, new.summary);
-    END""",
-    """CREATE TRIGGER tracker_project_search_update
-    AFTER UPDATE OF id, code, name, summary ON tracker_project BEGIN
-        DELETE FROM tracker_project_search WHERE rowid = old.id;
-        INSERT INTO tracker_project_search (rowid, code, name, summary)
-        VALUES (new.id, new.code, new.name, new.summary);
-    END""",
-    """CREATE TRIGGER tracker_project_search_delete AFTER DELETE ON tracker_project BEGIN
-        DELETE FROM tracker_project_search WHERE rowid = old.id;
-    END""",
-    "DELETE FROM tracker_project_search",
-    "INSERT INTO tracker_project_search (rowid, code, name, summary)"
-    " SELECT id, code, name, summary FROM tracker_project",
+# SQLite: (FTS5 table, table it mirrors, columns).
+SQLITE_SEARCH = [
+    ("tracker_project_search", "tracker_project", ["code", "name", "summary"]),
+    ("tracker_organization_search", "tracker_organization", ["name", "short_name", "name_key"]),
 ]
 
-SQLITE_DROP = [
-    "DROP TRIGGER IF EXISTS tracker_project_search_insert",
-    "DROP TRIGGER IF EXISTS tracker_project_search_update",
-    "DROP TRIGGER IF EXISTS tracker_project_search_delete",
-    "DROP TABLE IF EXISTS tracker_project_search",
-]
+
+def sqlite_search_statements(search: str, table: str, columns: list[str]) -> list[str]:
+    """The FTS5 table ``search`` over ``table``'s ``columns``, its triggers and its rows."""
+    names = ", ".join(columns)
+    new = ", ".join(f"new.{c}" for c in columns)
+    insert = f"INSERT INTO {search} (rowid, {names}) VALUES (new.id, {new});"
+    delete = f"DELETE FROM {search} WHERE rowid = old.id;"
+    return [
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {search} USING fts5({names}, tokenize='trigram')",
+        *(f"DROP TRIGGER IF EXISTS {search}_{event}" for event in ("insert", "update", "delete")),
+        f"CREATE TRIGGER {search}_insert AFTER INSERT ON {table} BEGIN {insert} END",
+        f"CREATE TRIGGER {search}_update AFTER UPDATE OF id, {names} ON {table}"
+        f" BEGIN {delete} {insert} END",
+        f"CREATE TRIGGER {search}_delete AFTER DELETE ON {table} BEGIN {delete} END",
+        f"DELETE FROM {search}",
+        f"INSERT INTO {search} (rowid, {names}) SELECT id, {names} FROM {table}",
+    ]
 
 
 def create_sqlite_search(schema_editor):
-    """The FTS5 table and its triggers, filled from the projects there are (idempotent)."""
-    for statement in SQLITE_CREATE:
-        schema_editor.execute(statement)
+    """The FTS5 tables and their triggers, filled from the rows there are (idempotent)."""
+    for search, table, columns in SQLITE_SEARCH:
+        for statement in sqlite_search_statements(search, table, columns):
+            schema_editor.execute(statement)
 
 
 def create_indexes(apps, schema_editor):
@@ -80,8 +74,10 @@ def drop_indexes(apps, schema_editor):
         for name in PG_INDEXES:
             schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
     elif vendor == "sqlite":
-        for statement in SQLITE_DROP:
-            schema_editor.execute(statement)
+        for search, _table, _columns in SQLITE_SEARCH:
+            for event in ("insert", "update", "delete"):
+                schema_editor.execute(f"DROP TRIGGER IF EXISTS {search}_{event}")
+            schema_editor.execute(f"DROP TABLE IF EXISTS {search}")
 
 
 class Migration(migrations.Migration):
