@@ -7,6 +7,7 @@ from tests import factories as make
 from tests.factories import fresh_stats  # noqa: F401  (autouse)
 from tracker.filtersets import ProjectFilterSet
 from tracker.models import Organization, Project
+from tracker.search import organization_named
 
 pytestmark = pytest.mark.django_db
 URL = "/projects/"
@@ -23,7 +24,11 @@ def found(client, term: str) -> list[str]:
     return sorted(p.code for p in response.context["rows"])
 
 
-@pytest.mark.parametrize("term", ["钛箔", "极薄宽幅钛箔"], ids=["two characters", "six characters"])
+@pytest.mark.parametrize(
+    "term",
+    ["钛", "钛箔", "极薄宽幅钛箔"],
+    ids=["one character", "two characters", "six characters"],
+)
 def test_search_follows_an_insert_a_rename_and_a_delete(client, ledger, term):
     project = make.project("极薄宽幅钛箔材加工基地", region=ledger.jiefang, code="JZ-2022-0100")
     assert found(client, term) == ["JZ-2022-0100"]
@@ -63,17 +68,37 @@ def test_search_finds_quotes_and_percent_signs_as_written(client, ledger):
     assert found(client, "0%") == ["JZ-2022-0101"]
 
 
-def test_search_of_three_characters_or_more_reads_the_trigram_index(ledger):
-    filterset = ProjectFilterSet({"q": "碳纤维"}, queryset=Project.objects.public())
+def plans(term: str) -> tuple[str, str]:
+    """The query plans of a project search and of its partner-name part."""
+    projects = ProjectFilterSet({"q": term}, queryset=Project.objects.public()).qs
+    partners = Organization.objects.filter(organization_named(term))
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            # On a table this small a scan is cheaper; forbid it to see that the index fits.
+            # On tables this small a scan is cheaper; forbid scans to see that an index fits.
             cursor.execute("SET LOCAL enable_seqscan = off")
-        plan = filterset.qs.explain()
+            cursor.execute("SET LOCAL enable_indexscan = off")
+        return projects.explain(), partners.explain()
+
+
+def test_search_of_three_characters_or_more_reads_the_trigram_indexes(ledger):
+    projects, partners = plans("碳纤维")
     if connection.vendor == "postgresql":
-        assert "project_name_trgm_idx" in plan
+        assert "project_name_trgm_idx" in projects
+        assert "organization_name_trgm_idx" in partners
     else:
-        assert "tracker_project_search VIRTUAL TABLE" in plan
+        assert "tracker_project_search VIRTUAL TABLE" in projects
+        assert "tracker_organization_search VIRTUAL TABLE" in partners
+
+
+@pytest.mark.parametrize("term", ["钛", "腾讯"])
+def test_search_of_one_or_two_characters_reads_the_short_substring_indexes(ledger, term):
+    projects, partners = plans(term)
+    if connection.vendor == "postgresql":
+        assert "project_short_grams_idx" in projects
+        assert "organization_short_grams_idx" in partners
+    else:
+        assert "tracker_project_chars VIRTUAL TABLE" in projects
+        assert "tracker_organization_chars VIRTUAL TABLE" in partners
 
 
 def test_partner_search_follows_a_rename_and_a_bulk_update(client, ledger):
@@ -90,3 +115,16 @@ def test_partner_search_follows_a_rename_and_a_bulk_update(client, ledger):
 def test_partner_list_search_reads_the_same_index(client, ledger):
     names = [o.name for o in client.get("/partners/", {"q": "腾讯计算机"}).context["rows"]]
     assert names == ["深圳市腾讯计算机系统有限公司"]
+
+
+def test_short_terms_match_characters_side_by_side_only(client, ledger):
+    make.project(
+        "5G智慧园区项目",
+        region=ledger.jiefang,
+        code="JZ-2022-0102",
+        summary="由开发区引进，主要建设园区。",
+    )
+    assert found(client, "5g") == ["JZ-2022-0102"]
+    assert found(client, "区引") == ["JZ-2022-0102"]
+    assert found(client, "进主") == []  # "进" and "主" are apart: a comma stands between
+    assert found(client, "园5") == []

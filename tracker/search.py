@@ -9,9 +9,14 @@ Chinese has no spaces between words, so people search for a substring ("碳纤�
   (trigram tokenizer), where a quoted phrase of three or more characters matches a
   substring, case-folded.
 
-A term of one or two characters has no trigram, so no index can narrow it: it is
-matched by reading the rows, as before (a few tens of ms at 100,000 projects).
+A term of one or two characters (腾讯, 中铁: most Chinese names) has no trigram.
+PostgreSQL answers it from a second index of each row's one- and two-character
+substrings; SQLite from FTS5 tables holding one token per character, whose
+candidates are checked against the text. A short term with punctuation in it
+("5%") is matched by reading the rows.
 """
+
+import unicodedata
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
@@ -21,27 +26,78 @@ from django.db.models.expressions import RawSQL
 from .models import Organization, Project, ProjectPartner
 from .text import normalize_name
 
-SHORTEST_INDEXED_TERM = 3
+SHORTEST_INDEXED_TERM = 3  # a trigram
+
+# PostgreSQL's index of one- and two-character substrings (migration 0007); the same
+# expressions as there, or the index does not apply.
+SHORT_GRAMS = {
+    "tracker_project": "tracker_short_grams(UPPER(code || E'\\n' || name || E'\\n' || summary))",
+    "tracker_organization": (
+        "tracker_short_grams(UPPER(name || E'\\n' || short_name || E'\\n' || name_key))"
+    ),
+}
 
 
-def _fts_ids(table: str, *terms: str) -> RawSQL:
-    """Rowids of the SQLite FTS5 ``table`` holding any of ``terms`` as a substring."""
+def _trigram_table(*terms: str) -> bool:
+    """Whether SQLite's trigram tables can answer for every one of ``terms``."""
+    return connection.vendor == "sqlite" and min(map(len, terms)) >= SHORTEST_INDEXED_TERM
+
+
+def _char_table(*terms: str) -> bool:
+    """Whether SQLite's one-token-per-character tables can answer for every one of ``terms``.
+
+    Their tokens are letters and digits (unicode61); a term with punctuation or a
+    space in it would lose those characters from its phrase.
+    """
+    return connection.vendor == "sqlite" and all(
+        len(term) < SHORTEST_INDEXED_TERM
+        and all(unicodedata.category(ch)[0] in "LN" for ch in term)
+        for term in terms
+    )
+
+
+def _short_grams(*terms: str) -> bool:
+    """Whether PostgreSQL's short-substring index can answer for every one of ``terms``."""
+    return connection.vendor == "postgresql" and max(map(len, terms)) < SHORTEST_INDEXED_TERM
+
+
+def _fts_ids(table: str, *phrases: str) -> RawSQL:
+    """Rowids of the SQLite FTS5 ``table`` holding any of ``phrases``."""
     # A quoted FTS5 phrase is matched literally; a quote inside is doubled.
-    query = " OR ".join('"' + term.replace('"', '""') + '"' for term in terms)
+    query = " OR ".join('"' + phrase.replace('"', '""') + '"' for phrase in phrases)
     return RawSQL(f"SELECT rowid FROM {table} WHERE {table} MATCH %s", [query])
 
 
-def _indexed(*terms: str) -> bool:
-    """Whether SQLite's trigram tables can answer for every one of ``terms``."""
-    return connection.vendor == "sqlite" and min(map(len, terms)) >= SHORTEST_INDEXED_TERM
+def _char_ids(table: str, *terms: str) -> RawSQL:
+    """Candidates from a one-token-per-character table: the characters side by side.
+
+    Punctuation is no token, so "进主" is also found in "引进，主要"; callers check
+    the candidates against the text.
+    """
+    return _fts_ids(table, *(" ".join(term) for term in terms))
+
+
+def _short_gram_match(table: str, *terms: str) -> RawSQL:
+    """A condition on ``table``: any of ``terms`` (one or two characters) is a substring."""
+    wanted = ", ".join(["UPPER(%s)"] * len(terms))
+    return RawSQL(
+        f"{SHORT_GRAMS[table]} && ARRAY[{wanted}]", list(terms), output_field=BooleanField()
+    )
 
 
 def organization_named(term: str) -> Q:
     """A condition on organisations: ``term`` in the name, short name or folded name key."""
     key = normalize_name(term)
-    if _indexed(term, key):
-        return Q(pk__in=_fts_ids("tracker_organization_search", term, key))
-    return Q(name__icontains=term) | Q(short_name__icontains=term) | Q(name_key__contains=key)
+    terms = list(dict.fromkeys(t for t in (term, key) if t))  # often the same
+    if _trigram_table(*terms):
+        return Q(pk__in=_fts_ids("tracker_organization_search", *terms))
+    if _short_grams(*terms):
+        matching = Organization.objects.filter(_short_gram_match("tracker_organization", *terms))
+        return Q(pk__in=matching.order_by().values("pk"))
+    text = Q(name__icontains=term) | Q(short_name__icontains=term) | Q(name_key__contains=key)
+    if _char_table(*terms):
+        return Q(pk__in=_char_ids("tracker_organization_chars", *terms)) & text
+    return text
 
 
 class IsAnyOf(Func):
@@ -66,11 +122,16 @@ def projects_matching(term: str) -> Q | IsAnyOf:
         .order_by()
         .values("project_id")
     )
-    if _indexed(term):
-        own = _fts_ids("tracker_project_search", term)
+    text = Q(code__icontains=term) | Q(name__icontains=term) | Q(summary__icontains=term)
+    if _trigram_table(term):
+        own = Project.objects.filter(pk__in=_fts_ids("tracker_project_search", term))
+    elif _short_grams(term):
+        own = Project.objects.filter(_short_gram_match("tracker_project", term))
+    elif _char_table(term):
+        own = Project.objects.filter(text, pk__in=_char_ids("tracker_project_chars", term))
     else:
-        text = Q(code__icontains=term) | Q(name__icontains=term) | Q(summary__icontains=term)
-        own = Project.objects.filter(text).order_by().values("pk")
+        own = Project.objects.filter(text)
+    own = own.order_by().values("pk")
     if connection.vendor == "postgresql":
         return IsAnyOf(F("pk"), ArraySubquery(own.union(partners)))
     # SQLite answers each IN from its index and ORs the ids (a MULTI-INDEX OR).

@@ -97,6 +97,7 @@ def pages() -> list[tuple[str, str, bool]]:
         ("/projects/?region&stage", f"/projects/?{filtered}", False),
         ("/projects/?ordering=-amount", "/projects/?ordering=-amount", False),
         ("/projects/?q=<word>", "/projects/?q=碳纤维", False),
+        ("/projects/?q=<2 characters>", "/projects/?q=锂电", False),
         ("/projects/?page=<last>", f"/projects/?page={last}", False),
         ("/projects/<code>/", f"/projects/{code}/", False),
         ("/events/<slug>/", f"/events/{event.slug}/", False),
