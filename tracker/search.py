@@ -123,16 +123,17 @@ def projects_matching(term: str) -> Q | IsAnyOf:
         .values("project_id")
     )
     text = Q(code__icontains=term) | Q(name__icontains=term) | Q(summary__icontains=term)
-    if _trigram_table(term):
-        own = Project.objects.filter(pk__in=_fts_ids("tracker_project_search", term))
-    elif _short_grams(term):
-        own = Project.objects.filter(_short_gram_match("tracker_project", term))
-    elif _char_table(term):
-        own = Project.objects.filter(text, pk__in=_char_ids("tracker_project_chars", term))
-    else:
-        own = Project.objects.filter(text)
-    own = own.order_by().values("pk")
     if connection.vendor == "postgresql":
-        return IsAnyOf(F("pk"), ArraySubquery(own.union(partners)))
-    # SQLite answers each IN from its index and ORs the ids (a MULTI-INDEX OR).
-    return Q(pk__in=own) | Q(pk__in=partners)
+        own = Project.objects.filter(
+            _short_gram_match("tracker_project", term) if _short_grams(term) else text
+        )
+        # One IN over a UNION: the few ids the indexes found, looked up by primary key.
+        return IsAnyOf(F("pk"), ArraySubquery(own.order_by().values("pk").union(partners)))
+    if _trigram_table(term):
+        own = Q(pk__in=_fts_ids("tracker_project_search", term))
+    elif _char_table(term):
+        own = Q(pk__in=_char_ids("tracker_project_chars", term)) & text
+    else:
+        own = text
+    # SQLite looks up each side of the OR by rowid and merges them (a MULTI-INDEX OR).
+    return own | Q(pk__in=partners)
