@@ -1,7 +1,8 @@
 """Figures over all public projects: totals for a selection and the overview's charts.
 
-The overview and region figures read every public row, so at 100,000 projects they
-cost hundreds of milliseconds. They are therefore remembered in this process's memory, keyed by
+The overview and region figures, and the totals of a broad selection, read every
+public row (or every match), so at 100,000 projects they cost tens to hundreds of
+milliseconds. They are therefore remembered in this process's memory, keyed by
 the exact SQL of the selection **and by a fingerprint of the data**: the newest
 history id of every table that feeds a figure, plus the newest project id, read in
 one indexed query. Every recorded write (admin, import, services, deletes) moves the
