@@ -80,25 +80,26 @@ def plans(term: str) -> tuple[str, str]:
         return projects.explain(), partners.explain()
 
 
-def test_search_of_three_characters_or_more_reads_the_trigram_indexes(ledger):
-    projects, partners = plans("碳纤维")
-    if connection.vendor == "postgresql":
-        assert "project_name_trgm_idx" in projects
-        assert "organization_name_trgm_idx" in partners
-    else:
-        assert "tracker_project_search VIRTUAL TABLE" in projects
-        assert "tracker_organization_search VIRTUAL TABLE" in partners
+TRIGRAMS = {
+    "postgresql": ("project_name_trgm_idx", "organization_name_trgm_idx"),
+    "sqlite": ("tracker_project_search VIRTUAL TABLE", "tracker_organization_search VIRTUAL TABLE"),
+}
+SHORT_SUBSTRINGS = {
+    "postgresql": ("project_short_grams_idx", "organization_short_grams_idx"),
+    "sqlite": ("tracker_project_chars VIRTUAL TABLE", "tracker_organization_chars VIRTUAL TABLE"),
+}
 
 
-@pytest.mark.parametrize("term", ["钛", "腾讯"])
-def test_search_of_one_or_two_characters_reads_the_short_substring_indexes(ledger, term):
+@pytest.mark.parametrize(
+    ("term", "indexes"),
+    [("碳纤维", TRIGRAMS), ("钛", SHORT_SUBSTRINGS), ("腾讯", SHORT_SUBSTRINGS)],
+    ids=["three characters: trigrams", "one character", "two characters"],
+)
+def test_search_reads_the_index_made_for_the_terms_length(ledger, term, indexes):
     projects, partners = plans(term)
-    if connection.vendor == "postgresql":
-        assert "project_short_grams_idx" in projects
-        assert "organization_short_grams_idx" in partners
-    else:
-        assert "tracker_project_chars VIRTUAL TABLE" in projects
-        assert "tracker_organization_chars VIRTUAL TABLE" in partners
+    for_projects, for_partners = indexes[connection.vendor]
+    assert for_projects in projects
+    assert for_partners in partners
 
 
 def test_partner_search_follows_a_rename_and_a_bulk_update(client, ledger):
