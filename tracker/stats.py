@@ -111,8 +111,8 @@ def project_totals(queryset, *, remember: bool = False) -> dict:
     One aggregate over every matching row. ``remember`` keeps the result while the
     data is unchanged: worth it for a broad selection (a district, a stage), which
     at 100,000 projects covers tens of thousands of rows and is asked for again and
-    again. A search is computed fresh: its matches come from an index, few and
-    rarely repeated, and a cache entry per search term would only crowd the memory.
+    again. A search or a partner's list is counted fresh: its matches come from an
+    index, and terms are too many and too rarely repeated for an entry each.
     """
     identity = _identity(queryset)
     if identity is None:
