@@ -217,3 +217,11 @@ def test_stale_previews_give_their_bytes_back_on_the_next_upload(staff, world):
     stale.refresh_from_db()
     assert (stale.status, stale.content) == ("discarded", None)
     assert fresh.status == "previewed" and fresh.content
+
+
+def test_the_preview_in_english_joins_column_and_message_the_english_way(staff, world):
+    staff.cookies["django_language"] = "en"
+    page = upload(staff, xlsx_bytes([ledger_row(region="火星")])).content.decode()
+    assert "Row 2 · 所属区域: No entry named “火星”" in page
+    assert "所属区域：" not in page
+    assert "Existing entries: 山阳区, 焦作市" in page

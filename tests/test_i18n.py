@@ -21,7 +21,8 @@ from tracker.choices import RegionKind, Stage
 from tracker.ledger.importer import plan_import
 from tracker.ledger.parsers import CellError, parse_amount, parse_date
 from tracker.ledger.reader import Table
-from tracker.models import Industry, Organization, Project, Region
+from tracker.models import Event, Industry, Organization, Project, Region
+from tracker.views import event_figures_sentence
 
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES"
 HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -309,6 +310,41 @@ def test_missing_columns_message_in_english(db):
     with translation.override("en"):
         plan = plan_import(Table(headers=("项目编号",), rows=iter([])))
     assert plan.file_errors and plan.file_errors[0].startswith("Required columns are missing: ")
+    assert "项目名称, 所属区域" in plan.file_errors[0]  # an English list, not 、
+
+
+@pytest.mark.django_db
+def test_event_figures_sentence_uses_the_readers_punctuation(world):
+    event = Event.objects.create(
+        name="测试签约会",
+        slug="i18n-signing",
+        kind="signing",
+        declared_signed_count=14,
+        declared_signed_investment=Decimal("1420000"),
+        declared_promoted_count=10,
+    )
+    Project.objects.filter(code="JZ-2020-0902").update(event=event)
+    totals = Project.objects.public().filter(event=event).totals()
+    with translation.override("en"):
+        english = event_figures_sentence(event, totals)
+    with translation.override("zh-hans"):
+        chinese = event_figures_sentence(event, totals)
+    assert english == (
+        "Announced 14 signed projects with total investment of 14.2 billion yuan; "
+        "Announced 10 promoted projects; 1 itemised here, with no individual amounts disclosed."
+    )
+    assert (
+        chinese
+        == "公布签约项目 14 个、总投资 142亿元；公布推介项目 10 个；已列明 1 个，金额未逐项披露。"
+    )
+
+
+def test_bad_export_filters_are_explained_in_english(client):
+    response = client.get("/projects/export.csv", {"year": "abc"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert text.startswith("Invalid filters: ")
+    assert not HAN.search(text), text
 
 
 def test_the_english_admin_names_one_record_in_the_singular(admin_client):

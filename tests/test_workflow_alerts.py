@@ -195,6 +195,17 @@ def test_the_progress_form_adds_a_report_through_the_service(client, world):
     assert (saved.project, saved.author, saved.problems) == (project, me, "需协调供电")
 
 
+def test_the_progress_form_says_reports_stay_internal_in_the_readers_language(client, world):
+    me = make_user("leader")
+    project = make_project(world, leader_user=me)
+    client.force_login(me)
+    url = reverse("admin:tracker_project_progress", args=[project.pk])
+    chinese = client.get(url).content.decode()
+    assert "解放区。进展仅内部可见" in chinese
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "解放区. Progress reports are internal" in english
+
+
 def test_an_editor_cannot_report_on_another_regions_project(client, world):
     editor = make_user("editor", group=EDITOR_GROUP, regions=[world.shanyang])
     project = make_project(world)  # in 解放区

@@ -34,6 +34,7 @@ from .models import (
     totals_aggregates,
 )
 from .templatetags.tracker import wan
+from .text import full_stop, join_clauses
 
 PAGE_SIZE = 20
 # 100 pages of 20: past that a filter or the CSV export serves better than paging,
@@ -210,8 +211,9 @@ class ProjectExportView(View):
     def get(self, request, *args, **kwargs):
         filterset = ProjectFilterSet(request.GET or None, queryset=ProjectListView.queryset.all())
         if filterset.is_bound and not filterset.is_valid():
-            problems = "；".join(
-                f"{filterset.form.fields[f].label}：{' '.join(e)}"
+            problems = join_clauses(
+                _("%(field)s：%(errors)s")
+                % {"field": filterset.form.fields[f].label, "errors": " ".join(e)}
                 if f in filterset.form.fields
                 else " ".join(e)
                 for f, e in filterset.errors.items()
@@ -336,7 +338,7 @@ def event_figures_sentence(event: Event, totals: dict) -> str:
             "n": count,
             "amount": wan(totals["disclosed_total"]),
         }
-    return "；".join([p for p in parts if p] + [itemised]) + "。"
+    return join_clauses([p for p in parts if p] + [itemised]) + full_stop()
 
 
 class EventDetailView(ProjectRowsMixin, DetailView):

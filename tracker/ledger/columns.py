@@ -12,6 +12,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from tracker.text import join_items
+
 from .parsers import WAN, YI, fold
 
 
@@ -98,6 +100,6 @@ def match_headers(headers) -> Layout:
     if missing:
         layout.errors.append(
             _("缺少必需的列：%(columns)s。表头应为：%(headers)s。")
-            % {"columns": "、".join(missing), "headers": "、".join(HEADERS)}
+            % {"columns": join_items(missing), "headers": join_items(HEADERS)}
         )
     return layout

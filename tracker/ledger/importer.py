@@ -39,7 +39,7 @@ from tracker.models import (
 )
 from tracker.permissions import editable_region_ids
 from tracker.rules import NOTE, PARTNERS, SIGNED_ON, stage_change_problems
-from tracker.text import normalize_name
+from tracker.text import join_items, normalize_name
 
 from . import parsers, render
 from .columns import Layout, match_headers
@@ -155,11 +155,11 @@ class NamedLookup:
                 % {
                     "value": value,
                     "what": self.what,
-                    "slugs": "、".join(sorted(self.slugs[pk] for pk in found)),
+                    "slugs": join_items(sorted(self.slugs[pk] for pk in found)),
                 }
             )
         names = sorted(self.names.values())
-        shown = "、".join(names[:40]) + (
+        shown = join_items(names[:40]) + (
             _(" 等 %(n)s 个") % {"n": len(names)} if len(names) > 40 else ""
         )
         raise CellError(
@@ -365,7 +365,7 @@ def plan_import(table: Table, *, user=None) -> ImportPlan:
             row.error(
                 ctx.labels["partners"],
                 _("您没有新建合作方的权限：%(names)s。")
-                % {"names": "、".join(row.new_organizations)},
+                % {"names": join_items(row.new_organizations)},
             )
         if row.action == ERROR:
             continue

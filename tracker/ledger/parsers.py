@@ -18,6 +18,7 @@ from functools import lru_cache
 from django.utils.translation import gettext as _
 
 from tracker.choices import DatePrecision, PartnerRole
+from tracker.text import join_items
 
 # Unit multipliers into 万元.
 WAN = Decimal("1")
@@ -273,7 +274,7 @@ def parse_choice(value, index: dict[str, str], labels) -> str | None:
     except KeyError:
         raise CellError(
             _("“%(value)s”不是可选值；可选：%(choices)s。")
-            % {"value": text(value), "choices": "、".join(str(label) for label in labels)}
+            % {"value": text(value), "choices": join_items(labels)}
         ) from None
 
 

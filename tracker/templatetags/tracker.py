@@ -16,6 +16,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 from tracker.amounts import format_band, format_wan
 from tracker.choices import DatePrecision
+from tracker.text import join_items
 
 register = template.Library()
 
@@ -57,6 +58,12 @@ def wan(amount, missing=None):
         return gettext("未披露") if missing is None else missing
     amount = Decimal(amount)
     return format_wan(amount) if _chinese() else _english(amount)
+
+
+@register.filter(name="join_items")
+def join_items_filter(items):
+    """``a、b`` in Chinese, ``a, b`` in English (``tracker.text.join_items``)."""
+    return join_items(items)
 
 
 @register.filter
