@@ -156,6 +156,7 @@ def test_overview_in_english(world, english):
     assert "Latest signings" in html
     # Amounts read in yuan, the undisclosed one is counted, and no UI label is left in Chinese.
     assert "500 million yuan" in html
+    assert "Investment undisclosed for another 1 project<" in html  # one, not "1 projects"
     text = visible_text(html)
     for chinese in ("概览", "已披露投资额", "最新签约", "未披露", "查看数据表", "个"):
         assert chinese not in text, chinese
