@@ -353,3 +353,12 @@ def test_the_english_admin_names_one_record_in_the_singular(admin_client):
     html = response.content.decode()
     assert "Add Project" in html
     assert "Add Projects" not in html
+
+
+def test_the_admin_project_list_reads_amounts_in_the_readers_language(world, admin_client):
+    url = "/admin/tracker/project/"
+    english = admin_client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "500 million yuan" in english
+    assert "5亿元" not in english
+    chinese = admin_client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "5亿元" in chinese

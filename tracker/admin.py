@@ -40,7 +40,6 @@ from django.views.decorators.http import require_POST
 from import_export.admin import ExportMixin, ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .amounts import format_project_amount, format_wan
 from .choices import Stage, Status
 from .ledger import exporter, render
 from .ledger.importer import ERROR, NEW, UNCHANGED, UPDATE
@@ -86,6 +85,7 @@ from .services import (
     project_save,
     projects_bulk_set,
 )
+from .templatetags.tracker import project_amount, wan
 
 admin.site.site_header = _("招商项目台账 · 工作台")
 admin.site.site_title = _("招商项目台账")
@@ -525,7 +525,7 @@ class ProjectAdmin(ImportBatchHistoryMixin, ImportExportMixin, SimpleHistoryAdmi
 
     @admin.display(description=_("总投资"), ordering="investment")
     def amount(self, obj):
-        return format_project_amount(obj)
+        return project_amount(obj)  # in the reader's language, like the public pages
 
     @admin.display(description=_("签约日期"), ordering="signed_on")
     def signed(self, obj):
@@ -1045,7 +1045,7 @@ class EventAdmin(LedgerExportPermissionMixin, ExportMixin, SimpleHistoryAdmin):
 
     @admin.display(description=_("公布签约总投资"), ordering="declared_signed_investment")
     def declared_signed(self, obj):
-        return format_wan(obj.declared_signed_investment)
+        return wan(obj.declared_signed_investment)
 
 
 class ProjectScopedAdminMixin:

@@ -34,12 +34,3 @@ def format_band(low: Decimal | None, high: Decimal | None) -> str:
     if high is not None:
         return f"不超过{format_wan(high)}"
     return UNDISCLOSED
-
-
-def format_project_amount(project) -> str:
-    """A project's amount, its band when only a band is stated, else 未披露."""
-    if project.investment is not None:
-        return format_wan(project.investment)
-    if project.investment_low is not None or project.investment_high is not None:
-        return format_band(project.investment_low, project.investment_high)
-    return UNDISCLOSED
