@@ -1,5 +1,6 @@
 import pytest
 
+from tests.conftest_ledger import make_user, make_world
 from tracker.services import articles_load
 
 
@@ -7,3 +8,21 @@ from tracker.services import articles_load
 def articles(db):
     """The database with every article fixture loaded, as `make run` serves it."""
     return articles_load()
+
+
+# The staff-workspace ledger; the public-site tests define a "world" of their own.
+@pytest.fixture
+def world(db):
+    return make_world()
+
+
+@pytest.fixture
+def boss(world):
+    return make_user("boss", superuser=True)
+
+
+@pytest.fixture
+def staff(client, boss):
+    """A client logged in as a superuser."""
+    client.force_login(boss)
+    return client

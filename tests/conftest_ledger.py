@@ -1,8 +1,8 @@
 """Factories for the staff-workspace tests (ledger, admin, permissions, history).
 
-Plain functions, not fixtures: each test module wraps what it needs in its
-own fixtures, so these tests never depend on the article fixtures (which
-other people are still writing).
+Plain functions, not fixtures; ``tests/conftest.py`` wraps the common ones
+(``world``, ``boss``, ``staff``). These tests never depend on the article
+fixtures, so a change to an article's data cannot break them.
 """
 
 import csv

@@ -9,7 +9,6 @@ from tests.conftest_ledger import (
     ledger_row,
     make_project,
     make_user,
-    make_world,
     xlsx_bytes,
 )
 from tracker.ledger import safety
@@ -18,22 +17,6 @@ from tracker.permissions import READER_GROUP
 
 IMPORT = "admin:tracker_project_import"
 CONFIRM = "admin:tracker_project_process_import"
-
-
-@pytest.fixture
-def world(db):
-    return make_world()
-
-
-@pytest.fixture
-def boss(world):
-    return make_user("boss", superuser=True)
-
-
-@pytest.fixture
-def staff(client, boss):
-    client.force_login(boss)
-    return client
 
 
 def upload(client, data, name="台账.xlsx"):

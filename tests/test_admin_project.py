@@ -4,33 +4,16 @@ import io
 from datetime import date
 from decimal import Decimal
 
-import pytest
 from django.contrib import admin
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.conftest_ledger import add_partner, make_project, make_user, make_world, read_xlsx
+from tests.conftest_ledger import add_partner, make_project, read_xlsx
 from tracker.ledger.columns import HEADERS
 from tracker.models import Organization, Project
 
 CHANGELIST = "admin:tracker_project_changelist"
-
-
-@pytest.fixture
-def world(db):
-    return make_world()
-
-
-@pytest.fixture
-def boss(world):
-    return make_user("boss", superuser=True)
-
-
-@pytest.fixture
-def staff(client, boss):
-    client.force_login(boss)
-    return client
 
 
 def changelist(client, **params):

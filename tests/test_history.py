@@ -7,23 +7,11 @@ from tests.conftest_ledger import (
     add_partner,
     ledger_row,
     make_project,
-    make_user,
-    make_world,
     xlsx_bytes,
 )
 from tracker.ledger.reader import read_upload
 from tracker.models import Citation, Project, ProjectPartner, RegionAssignment, Source
 from tracker.services import project_import, projects_bulk_set
-
-
-@pytest.fixture
-def world(db):
-    return make_world()
-
-
-@pytest.fixture
-def boss(world):
-    return make_user("boss", superuser=True)
 
 
 def changed_fields(record):

@@ -12,16 +12,10 @@ from tests.conftest_ledger import (
     ledger_row,
     make_project,
     make_user,
-    make_world,
     xlsx_bytes,
 )
 from tracker.models import ImportBatch, Project
 from tracker.permissions import EDITOR_GROUP, READER_GROUP
-
-
-@pytest.fixture
-def world(db):
-    return make_world()
 
 
 @pytest.fixture

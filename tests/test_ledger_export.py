@@ -6,15 +6,10 @@ from decimal import Decimal
 
 import pytest
 
-from tests.conftest_ledger import add_partner, make_project, make_world, read_xlsx
+from tests.conftest_ledger import add_partner, make_project, read_xlsx
 from tracker.ledger import exporter
 from tracker.ledger.columns import HEADERS
 from tracker.models import Project, Region
-
-
-@pytest.fixture
-def world(db):
-    return make_world()
 
 
 def xlsx_rows(queryset=None):

@@ -14,7 +14,6 @@ from tests.conftest_ledger import (
     ledger_row,
     make_project,
     make_user,
-    make_world,
     xlsx_bytes,
 )
 from tracker.ledger.columns import HEADERS
@@ -39,11 +38,6 @@ ENGLISH_HEADERS = [
     "unit",
     "public",
 ]
-
-
-@pytest.fixture
-def world(db):
-    return make_world()
 
 
 def run(data, name="台账.xlsx", user=None, dry_run=False):

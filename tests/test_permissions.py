@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
-from tests.conftest_ledger import ledger_row, make_project, make_user, make_world, xlsx_bytes
+from tests.conftest_ledger import ledger_row, make_project, make_user, xlsx_bytes
 from tracker.models import Project
 from tracker.permissions import (
     ADMIN_GROUP,
@@ -16,11 +16,6 @@ from tracker.permissions import (
     editable_region_ids,
     groups_sync,
 )
-
-
-@pytest.fixture
-def world(db):
-    return make_world()
 
 
 @pytest.fixture

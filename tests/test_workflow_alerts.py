@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.conftest_ledger import add_partner, make_project, make_user, make_world, read_xlsx
+from tests.conftest_ledger import add_partner, make_project, make_user, read_xlsx
 from tracker.models import ProgressReport, Project, StageChange
 from tracker.permissions import EDITOR_GROUP
 from tracker.services import progress_report_create, project_stage_change
@@ -26,22 +26,6 @@ TZ = timezone.get_current_timezone()
 
 def travel(day: date):
     return time_machine.travel(datetime(day.year, day.month, day.day, 9, tzinfo=TZ), tick=False)
-
-
-@pytest.fixture
-def world(db):
-    return make_world()
-
-
-@pytest.fixture
-def boss(world):
-    return make_user("boss", superuser=True)
-
-
-@pytest.fixture
-def staff(client, boss):
-    client.force_login(boss)
-    return client
 
 
 def flags(project, today):

@@ -15,7 +15,6 @@ from tests.conftest_ledger import (
     ledger_row,
     make_project,
     make_user,
-    make_world,
     xlsx_bytes,
 )
 from tracker.ledger.reader import read_upload
@@ -34,22 +33,6 @@ def frozen():
         timezone.datetime(2026, 3, 2, 9, 0, tzinfo=timezone.get_current_timezone()), tick=False
     ):
         yield
-
-
-@pytest.fixture
-def world(db):
-    return make_world()
-
-
-@pytest.fixture
-def boss(world):
-    return make_user("boss", superuser=True)
-
-
-@pytest.fixture
-def staff(client, boss):
-    client.force_login(boss)
-    return client
 
 
 def form_data(project, **changes):
