@@ -131,8 +131,9 @@ class RowsMixin:
         """Where a page's rows are read from by id (see ``CountedPaginator``); None: the selection."""
         return None
 
-    def rows(self, queryset) -> dict:
-        totals = self.get_totals(queryset)
+    def rows(self, queryset, totals: dict | None = None) -> dict:
+        """The page of ``queryset`` and its totals (``get_totals`` unless already known)."""
+        totals = self.get_totals(queryset) if totals is None else totals
         return {
             "totals": totals,
             **paginate(
@@ -459,7 +460,6 @@ class RegionDetailView(ProjectRowsMixin, TemplateView):
             },
         )
         counts = _region_counts()
-        self.totals = _rollup(tree, counts, region)
         return super().get_context_data(
             **kwargs,
             region=region,
@@ -472,9 +472,6 @@ class RegionDetailView(ProjectRowsMixin, TemplateView):
                 {"code": code, "label": label, "count": by_stage.get(code, {}).get("n", 0)}
                 for code, label in Stage.choices
             ],
-            **self.rows(projects),
+            # The subtree's totals rolled up from the per-region counts: no second scan.
+            **self.rows(projects, totals=_rollup(tree, counts, region)),
         )
-
-    def get_totals(self, queryset) -> dict:
-        # The region's subtree rolled up from the per-region counts: no second scan.
-        return self.totals
