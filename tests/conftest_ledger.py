@@ -142,3 +142,29 @@ def read_xlsx(data: bytes) -> list[list]:
 
     sheet = load_workbook(io.BytesIO(data)).worksheets[0]
     return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+# The project change form's inlines, posted with no rows in them.
+NO_INLINE_ROWS = {
+    f"{inline}-{count}": 0
+    for inline in ("project_partners", "citations", "stage_changes", "progress_reports")
+    for count in ("TOTAL_FORMS", "INITIAL_FORMS")
+}
+
+
+def project_change_form(project, **changes) -> dict:
+    """What the admin's change form posts for ``project`` as it is, with ``changes`` applied."""
+    return {
+        "code": project.code,
+        "name": project.name,
+        "region": project.region_id,
+        "stage": project.stage,
+        "status": project.status,
+        "is_public": "on",
+        "signed_on": project.signed_on.isoformat() if project.signed_on else "",
+        "signed_on_precision": "day",
+        "started_on_precision": "day",
+        "operating_on_precision": "day",
+        **NO_INLINE_ROWS,
+        **changes,
+    }

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.conftest_ledger import add_partner, make_project, read_xlsx
+from tests.conftest_ledger import NO_INLINE_ROWS, add_partner, make_project, read_xlsx
 from tracker.ledger.columns import HEADERS
 from tracker.models import Organization, Project
 
@@ -242,14 +242,7 @@ def test_the_project_history_page_shows_who_changed_which_field(staff, world, bo
             "region": world.jiefang.pk,
             "industry": world.digital.pk,
             "signed_on": "2020-10-12",
-            "project_partners-TOTAL_FORMS": 0,
-            "project_partners-INITIAL_FORMS": 0,
-            "citations-TOTAL_FORMS": 0,
-            "citations-INITIAL_FORMS": 0,
-            "stage_changes-TOTAL_FORMS": 0,
-            "stage_changes-INITIAL_FORMS": 0,
-            "progress_reports-TOTAL_FORMS": 0,
-            "progress_reports-INITIAL_FORMS": 0,
+            **NO_INLINE_ROWS,
         }
     )
     data = {k: ("on" if v is True else v) for k, v in data.items() if v is not False}

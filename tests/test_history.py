@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from tests.conftest_ledger import (
+    NO_INLINE_ROWS,
     add_partner,
     ledger_row,
     make_project,
@@ -38,16 +39,10 @@ def test_an_admin_edit_records_the_user_and_the_changed_fields(client, world, bo
         "summary": "建设内容",
         "leader": "张三",
         "responsible_unit": "解放区商务局",
+        **NO_INLINE_ROWS,
         "project_partners-TOTAL_FORMS": 1,
-        "project_partners-INITIAL_FORMS": 0,
         "project_partners-0-organization": world.mudu.pk,
         "project_partners-0-role": "investor",
-        "citations-TOTAL_FORMS": 0,
-        "citations-INITIAL_FORMS": 0,
-        "stage_changes-TOTAL_FORMS": 0,
-        "stage_changes-INITIAL_FORMS": 0,
-        "progress_reports-TOTAL_FORMS": 0,
-        "progress_reports-INITIAL_FORMS": 0,
     }
     assert client.post(url, data).status_code == 302
     record = project.history.first()

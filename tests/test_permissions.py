@@ -6,7 +6,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
-from tests.conftest_ledger import ledger_row, make_project, make_user, xlsx_bytes
+from tests.conftest_ledger import (
+    ledger_row,
+    make_project,
+    make_user,
+    project_change_form,
+    xlsx_bytes,
+)
 from tracker.models import Project
 from tracker.permissions import (
     ADMIN_GROUP,
@@ -99,39 +105,15 @@ def test_an_editor_lists_only_their_regions(client, editor, mine, theirs):
     assert [p.code for p in response.context["cl"].result_list] == [mine.code]
 
 
-def _form_data(project, **changes):
-    data = {
-        "code": project.code,
-        "name": project.name,
-        "region": project.region_id,
-        "stage": project.stage,
-        "status": project.status,
-        "is_public": "on",
-        "signed_on_precision": "day",
-        "started_on_precision": "day",
-        "operating_on_precision": "day",
-        "project_partners-TOTAL_FORMS": 0,
-        "project_partners-INITIAL_FORMS": 0,
-        "citations-TOTAL_FORMS": 0,
-        "citations-INITIAL_FORMS": 0,
-        "stage_changes-TOTAL_FORMS": 0,
-        "stage_changes-INITIAL_FORMS": 0,
-        "progress_reports-TOTAL_FORMS": 0,
-        "progress_reports-INITIAL_FORMS": 0,
-    }
-    data.update(changes)
-    return data
-
-
 def test_an_editor_can_edit_in_their_subtree_but_not_move_a_project_out(
     client, editor, world, mine
 ):
     client.force_login(editor)
     url = reverse("admin:tracker_project_change", args=[mine.pk])
-    assert client.post(url, _form_data(mine, name="改名")).status_code == 302
+    assert client.post(url, project_change_form(mine, name="改名")).status_code == 302
     mine.refresh_from_db()
     assert mine.name == "改名"
-    response = client.post(url, _form_data(mine, region=world.shanyang.pk))
+    response = client.post(url, project_change_form(mine, region=world.shanyang.pk))
     assert response.status_code == 200
     assert "您只能录入所分配区域" in response.content.decode()
     mine.refresh_from_db()
@@ -141,11 +123,14 @@ def test_an_editor_can_edit_in_their_subtree_but_not_move_a_project_out(
 def test_an_editor_cannot_add_a_project_in_another_region(client, editor, world):
     client.force_login(editor)
     project = Project(code="JZ-2020-0100", name="新项目", region=world.shanyang)
-    response = client.post(reverse("admin:tracker_project_add"), _form_data(project))
+    response = client.post(reverse("admin:tracker_project_add"), project_change_form(project))
     assert "您只能录入所分配区域" in response.content.decode()
     assert not Project.objects.filter(code="JZ-2020-0100").exists()
     project.region = world.jiefang
-    assert client.post(reverse("admin:tracker_project_add"), _form_data(project)).status_code == 302
+    assert (
+        client.post(reverse("admin:tracker_project_add"), project_change_form(project)).status_code
+        == 302
+    )
 
 
 def test_an_editor_is_offered_only_their_regions_in_the_region_picker(client, editor, world):
@@ -178,7 +163,7 @@ def test_a_reader_views_but_cannot_change_import_or_export(client, world, theirs
     url = reverse("admin:tracker_project_change", args=[theirs.pk])
     page = client.get(url)
     assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
-    assert client.post(url, _form_data(theirs, name="x")).status_code == 403
+    assert client.post(url, project_change_form(theirs, name="x")).status_code == 403
     assert client.get(reverse("admin:tracker_project_add")).status_code == 403
     assert client.get(reverse("admin:tracker_project_import")).status_code == 403
     assert client.get(reverse("admin:tracker_project_export")).status_code == 403
@@ -188,7 +173,7 @@ def test_the_managers_group_edits_every_region(client, world, theirs):
     chief = make_user("chief", group=ADMIN_GROUP)
     client.force_login(chief)
     url = reverse("admin:tracker_project_change", args=[theirs.pk])
-    assert client.post(url, _form_data(theirs, name="主任改的")).status_code == 302
+    assert client.post(url, project_change_form(theirs, name="主任改的")).status_code == 302
     assert client.get(reverse("admin:tracker_project_import")).status_code == 200
 
 

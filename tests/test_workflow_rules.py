@@ -15,6 +15,7 @@ from tests.conftest_ledger import (
     ledger_row,
     make_project,
     make_user,
+    project_change_form,
     xlsx_bytes,
 )
 from tracker.ledger.reader import read_upload
@@ -33,31 +34,6 @@ def frozen():
         timezone.datetime(2026, 3, 2, 9, 0, tzinfo=timezone.get_current_timezone()), tick=False
     ):
         yield
-
-
-def form_data(project, **changes):
-    data = {
-        "code": project.code,
-        "name": project.name,
-        "region": project.region_id,
-        "stage": project.stage,
-        "status": project.status,
-        "is_public": "on",
-        "signed_on": project.signed_on.isoformat() if project.signed_on else "",
-        "signed_on_precision": "day",
-        "started_on_precision": "day",
-        "operating_on_precision": "day",
-        "project_partners-TOTAL_FORMS": 0,
-        "project_partners-INITIAL_FORMS": 0,
-        "citations-TOTAL_FORMS": 0,
-        "citations-INITIAL_FORMS": 0,
-        "stage_changes-TOTAL_FORMS": 0,
-        "stage_changes-INITIAL_FORMS": 0,
-        "progress_reports-TOTAL_FORMS": 0,
-        "progress_reports-INITIAL_FORMS": 0,
-    }
-    data.update(changes)
-    return data
 
 
 def change_url(project):
@@ -174,7 +150,7 @@ def test_an_editor_cannot_change_the_stage_of_another_regions_project(world):
 
 def test_admin_refuses_signing_without_a_date_and_writes_nothing(staff, world):
     project = make_project(world, stage="negotiating", signed_on=None)
-    response = staff.post(change_url(project), form_data(project, stage="signed"))
+    response = staff.post(change_url(project), project_change_form(project, stage="signed"))
     assert response.status_code == 200
     page = response.content.decode()
     assert "项目进入“已签约”阶段须填写签约日期" in page
@@ -187,7 +163,7 @@ def test_admin_refuses_signing_without_a_date_and_writes_nothing(staff, world):
 def test_admin_save_writes_a_stage_change_with_date_note_and_user(staff, world, boss):
     project = make_project(world, stage="negotiating")
     link = add_partner(project, world.mudu)
-    data = form_data(
+    data = project_change_form(
         project,
         stage="signed",
         change_effective_on="2026-02-20",
@@ -214,7 +190,7 @@ def test_admin_save_writes_a_stage_change_with_date_note_and_user(staff, world, 
 
 def test_admin_closing_without_a_reason_shows_the_message(staff, world):
     project = make_project(world)
-    response = staff.post(change_url(project), form_data(project, status="cancelled"))
+    response = staff.post(change_url(project), project_change_form(project, status="cancelled"))
     assert "项目状态改为“终止”须说明原因" in response.content.decode()
     project.refresh_from_db()
     assert project.status == "on_track"
@@ -223,7 +199,7 @@ def test_admin_closing_without_a_reason_shows_the_message(staff, world):
 def test_editing_an_article_project_at_signed_without_a_date_still_works(staff, world):
     # The articles state no signing date for many signed projects; the rule is for moves.
     project = make_project(world, stage="construction", signed_on=None)
-    response = staff.post(change_url(project), form_data(project, name="改名"))
+    response = staff.post(change_url(project), project_change_form(project, name="改名"))
     assert response.status_code == 302
     project.refresh_from_db()
     assert project.name == "改名"
@@ -233,10 +209,10 @@ def test_editing_an_article_project_at_signed_without_a_date_still_works(staff, 
 def test_adding_a_project_at_signed_needs_a_partner(staff, world):
     project = Project(code="JZ-2026-0001", name="新签约", region=world.jiefang, stage="signed")
     project.signed_on = date(2026, 3, 1)
-    response = staff.post(reverse("admin:tracker_project_add"), form_data(project))
+    response = staff.post(reverse("admin:tracker_project_add"), project_change_form(project))
     assert "须至少有一个合作方" in response.content.decode()
     assert not Project.objects.exists()
-    data = form_data(
+    data = project_change_form(
         project,
         **{
             "project_partners-TOTAL_FORMS": 1,
@@ -376,7 +352,7 @@ def test_a_progress_report_added_inline_is_created_by_the_service(staff, world, 
     from tracker.models import ProgressReport
 
     project = make_project(world, stage="construction")
-    data = form_data(
+    data = project_change_form(
         project,
         **{
             "progress_reports-TOTAL_FORMS": 1,
