@@ -62,6 +62,7 @@ from tracker.resources import (
     AmountWidget,
     ChoiceLabelWidget,
     LedgerDateWidget,
+    LedgerResource,
     LedgerTextWidget,
     SignedOnField,
     YesNoWidget,
@@ -134,21 +135,8 @@ class PlainLedgerResource(resources.ModelResource):
     class Meta:
         model = Project
         import_id_fields = ["code"]
-        fields = [
-            "code",
-            "name",
-            "region",
-            "industry",
-            "stage",
-            "status",
-            "investment",
-            "signed_on",
-            "event",
-            "summary",
-            "leader",
-            "unit",
-            "public",
-        ]
+        # The ledger's columns; partners are written in after_save_instance below.
+        fields = [f for f in LedgerResource.Meta.fields if f != "partners"]
 
     def after_save_instance(self, instance, row, **kwargs):
         if kwargs.get("dry_run"):
