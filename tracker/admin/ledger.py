@@ -1,0 +1,171 @@
+"""The ledger pages of the project admin: upload with a stored preview, confirm, export, the empty template."""
+
+import uuid
+from io import BytesIO
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext
+from django.views.decorators.http import require_POST
+
+from ..ledger import exporter
+from ..ledger.importer import ERROR, NEW, UNCHANGED, UPDATE
+from ..ledger.safety import LedgerError, check_size
+from ..permissions import (
+    EXPORT_PERMISSION,
+    IMPORT_PERMISSION,
+)
+from ..services import (
+    project_import_confirm,
+    project_import_discard,
+    project_import_preview,
+)
+from .forms import LedgerUploadForm
+
+PREVIEW_ROWS = 2_000
+
+
+class LedgerViewsMixin:
+    """Import (preview → confirm), export (xlsx or streamed CSV) and the empty template."""
+
+    # --- ledger import / export
+
+    def has_import_permission(self, request):
+        return request.user.has_perm(IMPORT_PERMISSION)
+
+    def has_export_permission(self, request):
+        return request.user.has_perm(EXPORT_PERMISSION)
+
+    def import_action(self, request, **kwargs):
+        """Upload → checks → preview (stored in an ImportBatch, keyed by its token)."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        form = LedgerUploadForm(request.POST or None, request.FILES or None)
+        context = self._context(request, title=gettext("导入项目台账"), form=form)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["import_file"]
+            try:
+                check_size(upload.size)
+                data = b"".join(upload.chunks())
+                outcome = project_import_preview(
+                    data=data, file_name=upload.name, user=request.user
+                )
+            except LedgerError as exc:
+                form.add_error("import_file", exc.message)
+            else:
+                context.update(self._preview_context(outcome.plan, outcome.batch))
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/tracker/project/ledger_import.html", context)
+
+    def _preview_context(self, plan, batch):
+        counts = plan.counts
+        labels = {
+            NEW: gettext("新增"),
+            UPDATE: gettext("更新"),
+            UNCHANGED: gettext("未变"),
+            ERROR: gettext("错误"),
+        }
+        return {
+            "plan": plan,
+            "batch": batch,
+            "counts": [(labels[k], k, counts[k]) for k in (NEW, UPDATE, UNCHANGED, ERROR)],
+            "action_labels": labels,
+            "preview_rows": plan.rows[:PREVIEW_ROWS],
+            "hidden_rows": max(0, len(plan.rows) - PREVIEW_ROWS),
+            "error_rows": plan.error_rows,
+        }
+
+    @method_decorator(require_POST)
+    def process_import(self, request, **kwargs):
+        """Confirm (or discard) a stored preview by its token."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        info = self.get_model_info()
+        try:
+            token = uuid.UUID(request.POST.get("token", ""))
+        except ValueError:
+            raise PermissionDenied from None
+        if "discard" in request.POST:
+            project_import_discard(token=token, user=request.user)
+            self.message_user(request, gettext("已放弃这次导入，未写入任何数据。"), messages.INFO)
+            return HttpResponseRedirect(reverse("admin:{}_{}_changelist".format(*info)))
+        try:
+            outcome = project_import_confirm(token=token, user=request.user)
+        except LedgerError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:{}_{}_import".format(*info)))
+        counts = outcome.plan.counts
+        self.message_user(
+            request,
+            gettext(
+                "导入完成（批次 #%(batch)s）：新增 %(new)s 个，更新 %(updated)s 个，未变 %(unchanged)s 个，"
+                "新建合作方 %(orgs)s 个。"
+            )
+            % {
+                "batch": outcome.batch.pk,
+                "new": counts[NEW],
+                "updated": counts[UPDATE],
+                "unchanged": counts[UNCHANGED],
+                "orgs": len(outcome.plan.new_organizations),
+            },
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(reverse("admin:{}_{}_changelist".format(*info)))
+
+    def export_action(self, request):
+        """Choose xlsx or CSV; the changelist's filters and search carry over."""
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        if request.method == "POST":
+            queryset = self.get_export_queryset(request)
+            if request.POST.get("format") == "csv":
+                return self._csv_response(queryset)
+            return self._xlsx_response(queryset)
+        context = self._context(
+            request,
+            title=gettext("导出项目台账"),
+            query_string=request.GET.urlencode(),
+        )
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/tracker/project/ledger_export.html", context)
+
+    def template_view(self, request):
+        """The empty ledger: headers, one example row, and a sheet of instructions."""
+        if not (self.has_import_permission(request) or self.has_export_permission(request)):
+            raise PermissionDenied
+        rows = exporter.template_rows()
+        if request.GET.get("format") == "csv":
+            response = StreamingHttpResponse(
+                exporter.iter_csv(rows), content_type=exporter.CSV_CONTENT_TYPE
+            )
+            response["Content-Disposition"] = content_disposition_header(True, "项目台账模板.csv")
+            return response
+        stream = BytesIO()
+        exporter.write_xlsx(rows, stream, notes=True)
+        response = HttpResponse(stream.getvalue(), content_type=exporter.XLSX_CONTENT_TYPE)
+        response["Content-Disposition"] = content_disposition_header(True, "项目台账模板.xlsx")
+        return response
+
+    def _filename(self, extension):
+        return f"项目台账-{timezone.localdate():%Y%m%d}.{extension}"
+
+    def _xlsx_response(self, queryset):
+        stream = BytesIO()
+        exporter.write_xlsx(exporter.ledger_rows(queryset, native=True), stream)
+        response = HttpResponse(stream.getvalue(), content_type=exporter.XLSX_CONTENT_TYPE)
+        response["Content-Disposition"] = content_disposition_header(True, self._filename("xlsx"))
+        return response
+
+    def _csv_response(self, queryset):
+        response = StreamingHttpResponse(
+            exporter.iter_csv(exporter.ledger_rows(queryset, native=False)),
+            content_type=exporter.CSV_CONTENT_TYPE,
+        )
+        response["Content-Disposition"] = content_disposition_header(True, self._filename("csv"))
+        return response

@@ -1,0 +1,316 @@
+"""The project admin: list, change form, region scope, bulk actions and the extra pages' URLs."""
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.urls import path
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportMixin
+from simple_history.admin import SimpleHistoryAdmin
+
+from ..choices import Stage, Status
+from ..ledger import render
+from ..models import (
+    ProgressReport,
+    Project,
+)
+from ..permissions import (
+    can_edit_region,
+    editable_region_ids,
+    is_region_scoped,
+    scope_projects,
+)
+from ..resources import (
+    LedgerResource,
+)
+from ..services import (
+    progress_report_create,
+    project_save,
+    projects_bulk_set,
+)
+from ..templatetags.tracker import project_amount
+from .filters import AlertFilter, RegionTreeFilter, ResponsibleFilter, SignedYearFilter
+from .followup import FollowUpViewsMixin
+from .forms import ProjectActionForm, ProjectForm
+from .inlines import CitationInline, ProgressReportInline, ProjectPartnerInline, StageChangeInline
+from .ledger import LedgerViewsMixin
+from .mixins import ImportBatchHistoryMixin, PageContextMixin
+
+
+@admin.register(Project)
+class ProjectAdmin(
+    ImportBatchHistoryMixin,
+    LedgerViewsMixin,
+    FollowUpViewsMixin,
+    PageContextMixin,
+    ImportExportMixin,
+    SimpleHistoryAdmin,
+):
+    resource_classes = [LedgerResource]
+    import_export_change_list_template = "admin/tracker/project/change_list_ledger.html"
+    form = ProjectForm
+    action_form = ProjectActionForm
+    list_display = [
+        "code",
+        "name",
+        "region",
+        "industry",
+        "stage",
+        "status",
+        "amount",
+        "signed",
+        "event",
+    ]
+    list_display_links = ["code", "name"]
+    list_select_related = ["region", "industry", "event"]
+    list_filter = [
+        AlertFilter,
+        ResponsibleFilter,
+        RegionTreeFilter,
+        "industry",
+        "stage",
+        "status",
+        "event",
+        SignedYearFilter,
+        "is_public",
+    ]
+    search_fields = ["code", "name", "summary", "project_partners__organization__name"]
+    search_help_text = _("按项目编号、名称、建设内容或合作方名称搜索。")
+    date_hierarchy = "signed_on"
+    autocomplete_fields = ["region", "industry", "event", "leader_user", "unit_contact"]
+    readonly_fields = ["created_at", "updated_at"]
+    inlines = [ProjectPartnerInline, StageChangeInline, ProgressReportInline, CitationInline]
+    actions = ["set_stage", "set_status", "publish", "unpublish", "export_selected"]
+    show_full_result_count = False
+    list_per_page = 50
+
+    class Media:
+        css = {"all": ["tracker/admin-followup.css"]}
+
+    fieldsets = [
+        (None, {"fields": ["code", "name", "region", "industry", "event", "summary"]}),
+        (
+            _("进展"),
+            {
+                "fields": [
+                    "stage",
+                    "status",
+                    ("change_effective_on", "change_note"),
+                    "is_public",
+                ]
+            },
+        ),
+        (
+            _("金额（万元）"),
+            {
+                "fields": ["investment", ("investment_low", "investment_high")],
+                "description": _("未披露请留空，不要填 0；只有区间时填上下限。"),
+            },
+        ),
+        (
+            _("日期"),
+            {
+                "fields": [
+                    ("signed_on", "signed_on_precision"),
+                    ("started_on", "started_on_precision"),
+                    ("operating_on", "operating_on_precision"),
+                    "planned_operation_on",
+                ]
+            },
+        ),
+        (
+            _("责任"),
+            {
+                "fields": [
+                    ("leader", "leader_user"),
+                    ("responsible_unit", "unit_contact"),
+                    "note",
+                ]
+            },
+        ),
+        (_("记录"), {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+    ]
+
+    # --- list columns
+
+    @admin.display(description=_("总投资"), ordering="investment")
+    def amount(self, obj):
+        return project_amount(obj)  # in the reader's language, like the public pages
+
+    @admin.display(description=_("签约日期"), ordering="signed_on")
+    def signed(self, obj):
+        return render.date_display(obj.signed_on, obj.signed_on_precision)
+
+    # --- region scope
+
+    def get_queryset(self, request):
+        return scope_projects(super().get_queryset(request), request.user)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if is_region_scoped(request.user):
+            form = type(form.__name__, (form,), {"region_scope": editable_region_ids(request.user)})
+        return form
+
+    def _deny_outside_scope(self, request, object_id):
+        """403 for a project outside a region-scoped user's regions (not a "does not exist")."""
+        if not is_region_scoped(request.user):
+            return
+        try:
+            pk = int(unquote(str(object_id)))
+        except ValueError:
+            return
+        region_id = Project.objects.filter(pk=pk).values_list("region_id", flat=True).first()
+        if region_id is not None and not can_edit_region(request.user, region_id):
+            raise PermissionDenied
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        if allowed and obj is not None:
+            return can_edit_region(request.user, obj.region_id)
+        return allowed
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        if allowed and obj is not None:
+            return can_edit_region(request.user, obj.region_id)
+        return allowed
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self._deny_outside_scope(request, object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        self._deny_outside_scope(request, object_id)
+        return super().delete_view(request, object_id, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._deny_outside_scope(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._deny_outside_scope(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    # --- saves (through services: stage changes and progress reports are recorded)
+
+    def save_model(self, request, obj, form, change):
+        project_save(
+            project=obj,
+            user=request.user,
+            effective_on=form.cleaned_data.get("change_effective_on"),
+            note=form.cleaned_data.get("change_note", ""),
+            has_partner=getattr(obj, "_workflow_has_partner", None),
+        )
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not ProgressReport:
+            return super().save_formset(request, form, formset, change)
+        for report in formset.save(commit=False):
+            if report.pk is None:
+                progress_report_create(
+                    project=form.instance,
+                    user=request.user,
+                    reported_on=report.reported_on,
+                    progress=report.progress,
+                    problems=report.problems,
+                    next_steps=report.next_steps,
+                )
+            else:
+                report._history_user = request.user
+                report.save()
+        for report in formset.deleted_objects:
+            report.delete()
+        return None
+
+    # --- bulk actions (through services, with history)
+
+    def _bulk_set(self, request, queryset, description, **changes):
+        refused = []
+        note = (request.POST.get("note") or "").strip()
+        changed = projects_bulk_set(
+            projects=queryset.select_related(None),
+            user=request.user,
+            reason=gettext("批量操作：%(what)s") % {"what": description},
+            note=note,
+            refused=refused,
+            **changes,
+        )
+        self.message_user(
+            request,
+            gettext("%(what)s：%(changed)s 个项目已更新，其余本来如此。")
+            % {"what": description, "changed": changed},
+            messages.SUCCESS,
+        )
+        for project, problems in refused:
+            self.message_user(
+                request,
+                gettext("%(project)s 未更改：%(problems)s")
+                % {"project": project, "problems": "".join(p.message for p in problems)},
+                messages.ERROR,
+            )
+
+    @admin.action(description=_("设置所选项目的阶段（先在上方选择阶段）"), permissions=["change"])
+    def set_stage(self, request, queryset):
+        stage = request.POST.get("stage")
+        if stage not in Stage.values:
+            self.message_user(request, gettext("请先在“阶段”中选择要设置的值。"), messages.WARNING)
+            return None
+        label = Stage(stage).label
+        self._bulk_set(request, queryset, gettext("阶段设为“%(v)s”") % {"v": label}, stage=stage)
+        return None
+
+    @admin.action(description=_("设置所选项目的状态（先在上方选择状态）"), permissions=["change"])
+    def set_status(self, request, queryset):
+        status = request.POST.get("status")
+        if status not in Status.values:
+            self.message_user(request, gettext("请先在“状态”中选择要设置的值。"), messages.WARNING)
+            return None
+        label = Status(status).label
+        self._bulk_set(request, queryset, gettext("状态设为“%(v)s”") % {"v": label}, status=status)
+        return None
+
+    @admin.action(description=_("公开所选项目"), permissions=["change"])
+    def publish(self, request, queryset):
+        self._bulk_set(request, queryset, gettext("设为公开"), is_public=True)
+
+    @admin.action(description=_("取消公开所选项目（仅内部可见）"), permissions=["change"])
+    def unpublish(self, request, queryset):
+        self._bulk_set(request, queryset, gettext("设为仅内部可见"), is_public=False)
+
+    @admin.action(description=_("导出所选项目（xlsx）"), permissions=["export"])
+    def export_selected(self, request, queryset):
+        return self._xlsx_response(queryset)
+
+    def get_urls(self):
+        info = self.get_model_info()
+        return [
+            path(
+                "ledger-template/",
+                self.admin_site.admin_view(self.template_view),
+                name="{}_{}_ledger_template".format(*info),
+            ),
+            path(
+                "attention/",
+                self.admin_site.admin_view(self.attention_view),
+                name="{}_{}_attention".format(*info),
+            ),
+            path(
+                "mine/",
+                self.admin_site.admin_view(self.mine_view),
+                name="{}_{}_mine".format(*info),
+            ),
+            path(
+                "performance/",
+                self.admin_site.admin_view(self.performance_view),
+                name="{}_{}_performance".format(*info),
+            ),
+            path(
+                "<int:pk>/report/",
+                self.admin_site.admin_view(self.progress_view),
+                name="{}_{}_progress".format(*info),
+            ),
+        ] + super().get_urls()
+
+    # --- follow-up views: 需关注, 我的项目, 报进展, performance
