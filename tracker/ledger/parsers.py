@@ -18,6 +18,9 @@ from functools import lru_cache
 from django.utils.translation import gettext as _
 
 from tracker.choices import DatePrecision, PartnerRole
+
+# The export's formula escape is the one rule of every spreadsheet (re-exported for the ledger).
+from tracker.spreadsheets import FORMULA_PREFIXES, escape_formula, unescape_formula  # noqa: F401
 from tracker.text import join_items
 
 # Unit multipliers into 万元.
@@ -318,22 +321,6 @@ def parse_partners(value) -> list[tuple[str, str]]:
 
 
 # --- Text -----------------------------------------------------------------------------------
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def unescape_formula(value: str) -> str:
-    """Undo the export's formula escape: ``'=1+1`` → ``=1+1`` (any other quote is kept)."""
-    if value.startswith("'") and value[1:2] and value[1] in "=+-@\t\r":
-        return value[1:]
-    return value
-
-
-def escape_formula(value: str) -> str:
-    """Prefix a text cell that a spreadsheet would run (= + - @ tab CR) with a single quote."""
-    if value and value[0] in "=+-@\t\r":
-        return "'" + value
-    return value
 
 
 def parse_text(value, *, max_length: int | None = None) -> str:
