@@ -3,10 +3,11 @@
 Only public fields leave here — never the responsible leader, unit or internal
 notes. Amounts are plain numbers in 万元 (blank when undisclosed) beside the amount
 as people read it; dates are ISO 8601 at the precision the source gives (2020-09).
-Text that a spreadsheet would run as a formula is written so it stays text.
+Every cell goes through ``tracker.spreadsheets``: text a spreadsheet would run
+as a formula gets a leading apostrophe, and characters an xlsx cannot hold are
+dropped (never a 500).
 """
 
-import csv
 from datetime import date
 from io import BytesIO
 
@@ -16,7 +17,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import stats
+from . import spreadsheets, stats
 from .filtersets import RegionTree
 from .models import ProjectPartner
 from .templatetags.tracker import iso_precise, project_amount
@@ -24,7 +25,6 @@ from .templatetags.tracker import iso_precise, project_amount
 CHUNK = 1000
 # Building a workbook holds it in memory; beyond this many rows CSV is the better tool.
 XLSX_MAX_ROWS = 50_000
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _partners(project) -> str:
@@ -84,8 +84,7 @@ def _rows(queryset):
 
 
 def _text(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    return "" if value is None else str(value)
 
 
 def _plain_amount(value) -> str:
@@ -99,42 +98,28 @@ def _filename(extension: str) -> str:
     return f"zhaoshang-projects-{date.today():%Y%m%d}.{extension}"
 
 
-class _Echo:
-    """A file-like object whose ``write`` hands the line back, for streaming ``csv.writer``."""
-
-    def write(self, value):
-        return value
-
-
 def csv_response(queryset) -> StreamingHttpResponse:
     cols = columns(RegionTree.load())
     language = translation.get_language()
     headers = [str(header) for header, _value, _kind in cols]
 
-    def lines():
-        writer = csv.writer(_Echo())
-        yield "\ufeff" + writer.writerow(headers)  # the BOM lets Excel read UTF-8
+    def rows():
+        # The response streams after the view returns: keep the request's language.
         with translation.override(language):
             for project in _rows(queryset):
-                yield writer.writerow(
-                    [
-                        _plain_amount(value(project)) if kind == "amount" else _text(value(project))
-                        for _header, value, kind in cols
-                    ]
-                )
+                yield [
+                    _plain_amount(value(project)) if kind == "amount" else _text(value(project))
+                    for _header, value, kind in cols
+                ]
 
     return StreamingHttpResponse(
-        lines(),
-        content_type="text/csv; charset=utf-8",
+        spreadsheets.csv_lines(headers, rows(), chunk=CHUNK),
+        content_type=spreadsheets.CSV_CONTENT_TYPE,
         headers={"Content-Disposition": f'attachment; filename="{_filename("csv")}"'},
     )
 
 
 def xlsx_response(queryset) -> HttpResponse:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
     if stats.count(queryset) > XLSX_MAX_ROWS:
         return HttpResponse(
             _("结果超过 %(max)s 行，无法生成 XLSX。请缩小筛选范围，或下载 CSV。")
@@ -143,32 +128,17 @@ def xlsx_response(queryset) -> HttpResponse:
             content_type="text/plain; charset=utf-8",
         )
     cols = columns(RegionTree.load())
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("项目"))
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header = []
-    for title, _value, _kind in cols:
-        cell = WriteOnlyCell(sheet, value=str(title))
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    for project in _rows(queryset):
-        row = []
-        for _title, value, kind in cols:
-            raw = value(project)
-            if kind == "amount":
-                row.append(raw)
-            else:
-                cell = WriteOnlyCell(sheet, value=str(raw) if raw is not None else "")
-                cell.data_type = "s"  # never a formula, whatever the text starts with
-                row.append(cell)
-        sheet.append(row)
+    rows = (
+        [value(project) if kind == "amount" else _text(value(project)) for _t, value, kind in cols]
+        for project in _rows(queryset)
+    )
+    book = spreadsheets.workbook()
+    spreadsheets.append_sheet(book, _("项目"), [title for title, _v, _k in cols], rows)
     buffer = BytesIO()
     book.save(buffer)
     return HttpResponse(
         buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        content_type=spreadsheets.XLSX_CONTENT_TYPE,
         headers={"Content-Disposition": f'attachment; filename="{_filename("xlsx")}"'},
     )
 

@@ -217,11 +217,11 @@ def performance_report(queryset=None, *, today=None) -> Performance:
 
 
 def performance_xlsx(report: Performance, stream) -> None:
-    """Write ``report`` as an xlsx (openpyxl write-only): summaries, then every project."""
+    """Write ``report`` as an xlsx: summaries, then every project (cells via ``spreadsheets``)."""
     from django.utils.translation import gettext as _
-    from openpyxl import Workbook
 
-    workbook = Workbook(write_only=True)
+    from . import spreadsheets
+
     summary_header = [
         _("分组"),
         _("签约项目数"),
@@ -244,38 +244,35 @@ def performance_xlsx(report: Performance, stream) -> None:
             round(share, 4) if share is not None else None,
         ]
 
+    book = spreadsheets.workbook()
     for title, groups in ((_("按区县"), report.districts), (_("按签约年份"), report.years)):
-        sheet = workbook.create_sheet(title)
-        sheet.append(summary_header)
-        sheet.append(summary(report.overall, _("全部")))
-        for group in groups:
-            sheet.append(summary(group, group.label))
-    sheet = workbook.create_sheet(_("明细"))
-    sheet.append(
+        rows = [summary(report.overall, _("全部"))] + [summary(g, g.label) for g in groups]
+        spreadsheets.append_sheet(book, title, summary_header, rows)
+    detail_header = [
+        _("项目编号"),
+        _("项目名称"),
+        _("区县"),
+        _("签约日期"),
+        _("开工日期"),
+        _("投产日期"),
+        _("签约→开工天数"),
+        _("签约→投产天数"),
+        _("%(n)s 天内开工") % {"n": report.threshold},
+    ]
+    in_time = {True: _("是"), False: _("否"), None: ""}
+    detail = (
         [
-            _("项目编号"),
-            _("项目名称"),
-            _("区县"),
-            _("签约日期"),
-            _("开工日期"),
-            _("投产日期"),
-            _("签约→开工天数"),
-            _("签约→投产天数"),
-            _("%(n)s 天内开工") % {"n": report.threshold},
+            line.code,
+            line.name,
+            line.district,
+            line.signed,
+            line.construction,
+            line.operation,
+            line.to_construction,
+            line.to_operation,
+            in_time[line.started_in_time],
         ]
+        for line in report.overall.lines
     )
-    for line in report.overall.lines:
-        sheet.append(
-            [
-                line.code,
-                line.name,
-                line.district,
-                line.signed,
-                line.construction,
-                line.operation,
-                line.to_construction,
-                line.to_operation,
-                {True: _("是"), False: _("否"), None: ""}[line.started_in_time],
-            ]
-        )
-    workbook.save(stream)
+    spreadsheets.append_sheet(book, _("明细"), detail_header, detail)
+    book.save(stream)

@@ -164,6 +164,8 @@ LOGIN_FAILURES_PER_ADDRESS = 30
 SEEDS_DIR = BASE_DIR / "seeds"
 # Prefix of generated project codes, e.g. JZ-2020-0007.
 PROJECT_CODE_PREFIX = os.environ.get("PROJECT_CODE_PREFIX", "JZ")
+# Admin exports (django-import-export) write every cell through the app's one spreadsheet rule.
+from tracker.spreadsheets import EXPORT_FORMATS  # noqa: E402, F401
 
 # Follow-up alerts (预警): days after signing with no construction start, and days
 # without a progress report on an open project. See docs/workflow.md.

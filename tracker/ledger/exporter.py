@@ -3,17 +3,18 @@
 Projects are read as plain tuples in chunks, with the names of regions,
 industries and events taken from in-memory maps and partners fetched per
 chunk, so memory stays flat and the query count grows only by one partner
-query per chunk. Text cells a spreadsheet would run as a formula (leading
-= + - @, tab, CR) are prefixed with a single quote; the importer strips it
-again, so an unedited export imports unchanged.
+query per chunk. Every cell is written through ``tracker.spreadsheets``:
+text a spreadsheet would run as a formula (leading = + - @, tab, CR) gets a
+single quote, which the importer strips again, so an unedited export imports
+unchanged; characters an xlsx cannot hold are dropped rather than the export.
 """
 
-import csv
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
 from django.utils.translation import gettext as _
 
+from tracker import spreadsheets
 from tracker.models import Event, Industry, ProjectPartner, Region
 
 from . import render
@@ -21,9 +22,9 @@ from .columns import COLUMNS, HEADERS
 from .importer import any_of
 
 CHUNK = 2_000
-CSV_BOM = "\ufeff"
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+CSV_BOM = spreadsheets.CSV_BOM
+XLSX_CONTENT_TYPE = spreadsheets.XLSX_CONTENT_TYPE
+CSV_CONTENT_TYPE = spreadsheets.CSV_CONTENT_TYPE
 SHEET_TITLE = "项目台账"
 
 _FIELDS = (
@@ -148,43 +149,14 @@ def _partners(project_ids) -> dict[int, list[tuple[str, str]]]:
 
 def write_xlsx(rows: Iterable[list], stream, *, notes: bool = False) -> None:
     """Write header and ``rows`` as a one-sheet workbook (write-only: rows never pile up)."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(SHEET_TITLE)
-    for position, column in enumerate(COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(position)].width = _WIDTHS[column.key]
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header = []
-    for title in HEADERS:
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    illegal = ILLEGAL_CHARACTERS_RE
-    for row in rows:
-        try:
-            sheet.append(row)
-        except ValueError:
-            # A control character openpyxl cannot store; drop it rather than the export.
-            sheet.append([illegal.sub("", v) if isinstance(v, str) else v for v in row])
+    book = spreadsheets.workbook()
+    widths = [_WIDTHS[column.key] for column in COLUMNS]
+    spreadsheets.append_sheet(book, SHEET_TITLE, HEADERS, rows, widths=widths)
     if notes:
-        _write_notes(workbook)
-    workbook.save(stream)
-
-
-def _write_notes(workbook) -> None:
-    maps = _Maps()
-    sheet = workbook.create_sheet(_("填写说明"))
-    sheet.column_dimensions["A"].width = 18
-    sheet.column_dimensions["B"].width = 100
-    for line in _notes(maps):
-        sheet.append(line)
+        spreadsheets.append_sheet(
+            book, _("填写说明"), None, _notes(_Maps()), widths=(18, 100), freeze=False
+        )
+    book.save(stream)
 
 
 def _notes(maps: _Maps) -> list[list[str]]:
@@ -219,20 +191,9 @@ def _notes(maps: _Maps) -> list[list[str]]:
 # --- CSV ----------------------------------------------------------------------------------
 
 
-class _Line:
-    """A write-only file that hands back what csv.writer wrote."""
-
-    def write(self, value):
-        return value
-
-
 def iter_csv(rows: Iterable[list]) -> Iterator[str]:
     """The CSV as text pieces: BOM, header, then rows in chunks (for a streaming response)."""
-    writer = csv.writer(_Line())
-    yield CSV_BOM + writer.writerow(HEADERS)
-    rows = iter(rows)
-    while chunk := list(islice(rows, CHUNK)):
-        yield "".join(writer.writerow(row) for row in chunk)
+    return spreadsheets.csv_lines(HEADERS, rows, chunk=CHUNK)
 
 
 # --- Template -------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ output (e.g. ``MAILTO`` with ``project_alerts | ifne mail …``). An unknown
 region is an error (exit 1).
 """
 
-import csv
 from datetime import date
 
 from django.conf import settings
@@ -15,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tracker import spreadsheets
 from tracker.models import ALERT_FIELDS, ALERT_LABELS, Project, Region
 
 
@@ -87,9 +87,10 @@ class Command(BaseCommand):
                         ]
                     )
         if options["format"] == "csv":
-            writer = csv.writer(self.stdout, lineterminator="\n")
-            writer.writerow(["code", "name", "region", "alert", "detail", "responsible"])
-            writer.writerows(lines)
+            header = ["code", "name", "region", "alert", "detail", "responsible"]
+            # No BOM: this goes to a mail body or a pipe, not straight into Excel.
+            for piece in spreadsheets.csv_lines(header, lines, bom=False, lineterminator="\n"):
+                self.stdout.write(piece, ending="")
             return
         for code, name, region, alert, detail, people in lines:
             suffix = f"  [{people}]" if people else ""
