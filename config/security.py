@@ -1,5 +1,8 @@
 """Cross-cutting protections: the Content-Security-Policy header and admin login throttling."""
 
+import ipaddress
+from functools import lru_cache
+
 from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
@@ -28,12 +31,38 @@ class ContentSecurityPolicyMiddleware:
         return response
 
 
+@lru_cache(maxsize=8)
+def _networks(entries: tuple[str, ...]):
+    return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
+
+
+def _is_trusted(address: str, networks) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
+
+
 def client_ip(request) -> str:
-    """The client address; the last proxy hop when behind a trusted TLS proxy."""
+    """The address a login is counted against.
+
+    The connecting peer, unless it is one of ``settings.TRUSTED_PROXIES``: then the
+    right-most ``X-Forwarded-For`` hop that is not a trusted proxy. Hops to its left
+    were written by the client and prove nothing.
+    """
+    remote = request.META.get("REMOTE_ADDR", "")
+    networks = _networks(tuple(settings.TRUSTED_PROXIES))
+    if not _is_trusted(remote, networks):
+        return remote
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded and getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        return forwarded.split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "")
+    hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+    nearest = remote
+    for hop in reversed(hops):
+        if not _is_trusted(hop, networks):
+            return hop
+        nearest = hop
+    return nearest
 
 
 class LoginThrottle:
@@ -53,12 +82,17 @@ class LoginThrottle:
         return any(counts.get(key, 0) >= limit for key, limit in self.limits.items())
 
     def failed(self):
+        """Count a failure; a count lasts LOGIN_THROTTLE_SECONDS after the latest failure."""
+        seconds = settings.LOGIN_THROTTLE_SECONDS
         for key in self.limits:
-            cache.add(key, 0, settings.LOGIN_THROTTLE_SECONDS)
+            cache.add(key, 0, seconds)
             try:
                 cache.incr(key)
             except ValueError:  # expired between add and incr
-                cache.set(key, 1, settings.LOGIN_THROTTLE_SECONDS)
+                cache.set(key, 1, seconds)
+            # The database cache's incr() saves with the default timeout (5 minutes):
+            # set the window again, or a lockout ends 5 minutes after it began.
+            cache.touch(key, seconds)
 
     def succeeded(self):
         # The address keeps its count: one good login must not reset a spray of guesses.

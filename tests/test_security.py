@@ -6,11 +6,15 @@ import sys
 from unittest import mock
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import OperationalError
+from django.test import RequestFactory
 from django.urls import reverse
+
+from config.security import client_ip
 
 
 @pytest.fixture(autouse=True)
@@ -87,6 +91,40 @@ class TestAdminLoginThrottle:
         response = self.attempt(client, "right-password-1", ip="10.0.0.2")
         assert response.status_code == 302
 
+    def test_invented_forwarded_addresses_do_not_buy_more_guesses(self, client, staff, settings):
+        settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+        for n in range(settings.LOGIN_FAILURES_PER_USER):
+            client.post(
+                reverse("admin:login"),
+                {"username": "clerk", "password": "wrong"},
+                REMOTE_ADDR="203.0.113.9",
+                HTTP_X_FORWARDED_FOR=f"198.51.100.{n}",
+            )
+        response = self.attempt(client, "right-password-1", ip="203.0.113.9")
+        assert "登录失败次数过多" in response.content.decode()
+
+    def test_a_forged_forwarded_address_cannot_lock_out_someone_else(self, client, staff, settings):
+        settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+        for _ in range(settings.LOGIN_FAILURES_PER_USER):
+            client.post(
+                reverse("admin:login"),
+                {"username": "clerk", "password": "wrong"},
+                REMOTE_ADDR="203.0.113.9",
+                HTTP_X_FORWARDED_FOR="198.51.100.7",  # the victim's office
+            )
+        assert self.attempt(client, "right-password-1", ip="198.51.100.7").status_code == 302
+
+    def test_the_lockout_lasts_the_documented_fifteen_minutes(self, client, staff):
+        assert settings.LOGIN_THROTTLE_SECONDS == 15 * 60
+        with time_machine.travel("2026-03-02 09:00:00 +0800", tick=False) as clock:
+            for _ in range(settings.LOGIN_FAILURES_PER_USER):
+                self.attempt(client, "wrong")
+                clock.shift(30)
+            clock.shift(14 * 60)  # 14½ minutes after the last failure: still locked
+            assert "登录失败次数过多" in self.attempt(client, "right-password-1").content.decode()
+            clock.shift(61)
+            assert self.attempt(client, "right-password-1").status_code == 302
+
     def test_a_success_clears_the_user_count(self, client, staff):
         for _ in range(settings.LOGIN_FAILURES_PER_USER - 1):
             self.attempt(client, "wrong")
@@ -94,6 +132,34 @@ class TestAdminLoginThrottle:
         client.logout()
         self.attempt(client, "wrong")
         assert self.attempt(client, "right-password-1").status_code == 302
+
+
+class TestClientAddress:
+    def request(self, remote, forwarded=None):
+        extra = {"HTTP_X_FORWARDED_FOR": forwarded} if forwarded else {}
+        return RequestFactory().get("/", REMOTE_ADDR=remote, **extra)
+
+    def test_forwarded_for_is_ignored_unless_the_peer_is_a_trusted_proxy(self, settings):
+        settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+        settings.TRUSTED_PROXIES = ["127.0.0.1"]
+        assert client_ip(self.request("203.0.113.9", "198.51.100.7")) == "203.0.113.9"
+
+    def test_nobody_is_trusted_by_default(self, settings):
+        settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+        assert settings.TRUSTED_PROXIES == []
+        assert client_ip(self.request("127.0.0.1", "198.51.100.7")) == "127.0.0.1"
+
+    def test_behind_trusted_proxies_the_right_most_untrusted_hop_is_the_client(self, settings):
+        settings.TRUSTED_PROXIES = ["127.0.0.1", "10.0.0.0/8"]
+        # The client wrote "1.2.3.4" itself; nginx appended the real peer, an inner
+        # balancer (10.0.0.5) appended nginx's address.
+        request = self.request("127.0.0.1", "1.2.3.4, 198.51.100.7, 10.0.0.5")
+        assert client_ip(request) == "198.51.100.7"
+
+    def test_only_trusted_hops_fall_back_to_the_nearest_proxy(self, settings):
+        settings.TRUSTED_PROXIES = ["127.0.0.1", "10.0.0.0/8"]
+        assert client_ip(self.request("127.0.0.1", "10.0.0.5")) == "10.0.0.5"
+        assert client_ip(self.request("127.0.0.1")) == "127.0.0.1"
 
 
 class TestHealthCheck:

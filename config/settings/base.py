@@ -153,10 +153,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Failed admin logins allowed per 15 minutes, per (user name, address) and per address.
+# Failed admin logins allowed per (user name, address) and per address; a count is
+# forgotten 15 minutes after its latest failure, so a lockout lasts 15 minutes.
 LOGIN_THROTTLE_SECONDS = 15 * 60
 LOGIN_FAILURES_PER_USER = 5
 LOGIN_FAILURES_PER_ADDRESS = 30
+# Proxies (addresses or networks, comma-separated) whose X-Forwarded-For is believed,
+# e.g. "127.0.0.1" behind nginx on the same machine. Empty: the peer is the client.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 
 # --- Tracker ----------------------------------------------------------------------
 
