@@ -8,6 +8,13 @@ history id of every table that feeds a figure, plus the newest project id, read 
 one indexed query. Every recorded write (admin, import, services, deletes) moves the
 fingerprint, so every app server sees a change on its very next request; nothing is
 ever served stale and nothing depends on which server computed it.
+
+On PostgreSQL the newest id alone is not enough: ids are drawn when a row is
+written, not when it commits, so a transaction that drew id 100 can commit after
+one that drew 101, and MAX() would not move when it does. The fingerprint there
+also holds the statement's snapshot (``pg_current_snapshot()``: the transactions
+still running, and the next transaction id), which changes with every commit. On
+SQLite writers take the lock before drawing any id, so they commit in id order.
 """
 
 import hashlib
@@ -41,6 +48,9 @@ def _fingerprint_sql() -> str:
     ]
     parts = [f"(SELECT MAX(history_id) FROM {connection.ops.quote_name(t)})" for t in tables]
     parts.append(f"(SELECT MAX(id) FROM {connection.ops.quote_name(Project._meta.db_table)})")
+    if connection.vendor == "postgresql":
+        # In the same statement, so the snapshot is the one the MAX()es were read in.
+        parts.append("pg_current_snapshot()::text")
     return "SELECT " + ", ".join(parts)
 
 

@@ -1,0 +1,53 @@
+"""Public figures follow every committed write, whatever order concurrent writers commit in."""
+
+import threading
+
+import pytest
+from django.db import connection, transaction
+from django.urls import reverse
+
+from tests import factories as make
+from tests.factories import fresh_stats  # noqa: F401  (autouse)
+from tracker.models import Project
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite's IMMEDIATE transactions take the write lock before any id is drawn, "
+    "so writers commit in id order and this interleaving cannot happen",
+)
+def test_an_unpublish_committed_after_a_later_write_counts_on_the_next_request(client):
+    district = make.region()
+    kept = make.project(region=district)
+    leaving = make.project(region=district)
+    url = reverse("tracker:overview")
+    assert client.get(url).context["totals"]["count"] == 2
+
+    drawn, commit = threading.Event(), threading.Event()
+
+    def unpublish():
+        try:
+            with transaction.atomic():
+                project = Project.objects.get(pk=leaving.pk)
+                project.is_public = False
+                project.save()  # its history row draws the next history id now…
+                drawn.set()
+                commit.wait(30)
+        finally:
+            connection.close()
+
+    writer = threading.Thread(target=unpublish)
+    writer.start()
+    try:
+        assert drawn.wait(30)
+        # …a later write draws a higher id and commits first.
+        other = Project.objects.get(pk=kept.pk)
+        other.name += "（更新）"
+        other.save()
+        assert client.get(url).context["totals"]["count"] == 2  # not committed yet
+    finally:
+        commit.set()
+        writer.join(30)
+    assert client.get(url).context["totals"]["count"] == 1
