@@ -1,5 +1,6 @@
 """Writes that touch several models. Keyword-only functions; views and commands call these."""
 
+import dataclasses
 import hashlib
 import re
 from collections import Counter
@@ -10,13 +11,14 @@ from pathlib import Path
 from django.conf import settings
 from django.core import serializers
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
 from .choices import Stage, Status
 from .ledger.importer import ImportPlan, apply_plan, plan_import
+from .ledger.locks import import_turn
 from .ledger.reader import Table, read_upload
 from .ledger.safety import LedgerError
 from .models import ImportBatch, ProgressReport, Project, ProjectPartner, StageChange
@@ -176,25 +178,29 @@ def project_import(
     ``rows`` comes from ``tracker.ledger.reader.read_upload`` (which refuses
     unsafe files first) or any header-plus-numbered-rows table. Nothing is
     written when ``dry_run`` is set or when any row has an error; a refused
-    run is still recorded, as a rejected batch.
+    run is still recorded, as a rejected batch. The file is read before the
+    write lock is taken; planning and writing happen in one turn
+    (``ledger.locks``), so a concurrent import cannot slip in between.
     """
-    plan = plan_import(rows, user=user)
     if dry_run:
-        return LedgerImport(plan=plan)
-    batch = ImportBatch(
-        file_name=file_name[:255],
-        file_size=file_size,
-        file_sha256=file_sha256,
-        user=user,
-        source=origin,
-        preview_digest=plan.digest,
-    )
-    _batch_counts(batch, plan)
-    if not plan.ok:
-        batch.status = ImportBatch.Status.REJECTED
-        batch.save()
-        return LedgerImport(plan=plan, batch=batch)
+        return LedgerImport(plan=plan_import(rows, user=user))
+    rows = _read_all(rows)
     with transaction.atomic():
+        import_turn(wait=True)
+        plan = plan_import(rows, user=user)
+        batch = ImportBatch(
+            file_name=file_name[:255],
+            file_size=file_size,
+            file_sha256=file_sha256,
+            user=user,
+            source=origin,
+            preview_digest=plan.digest,
+        )
+        _batch_counts(batch, plan)
+        if not plan.ok:
+            batch.status = ImportBatch.Status.REJECTED
+            batch.save()
+            return LedgerImport(plan=plan, batch=batch)
         batch.status = ImportBatch.Status.APPLIED
         batch.applied_at = timezone.now()
         batch.save()
@@ -202,6 +208,12 @@ def project_import(
     return LedgerImport(plan=plan, batch=batch, applied=True)
 
 
+def _read_all(table: Table) -> Table:
+    """The table with every row read: reading a large xlsx is the slow part, done before any lock."""
+    return dataclasses.replace(table, rows=list(table.rows))
+
+
+# Each open preview holds up to ``safety.MAX_BYTES``; a user's newest few are kept.
 def project_import_preview(*, data: bytes, file_name: str, user) -> LedgerImport:
     """Plan an upload and keep it, keyed by the batch token, until it is confirmed.
 
@@ -231,12 +243,15 @@ def project_import_preview(*, data: bytes, file_name: str, user) -> LedgerImport
 
 
 def project_import_confirm(*, token, user) -> LedgerImport:
-    """Apply a previewed upload exactly as previewed, or refuse.
+    """Apply a previewed upload exactly as previewed, or refuse with a ``LedgerError``.
 
-    The stored bytes are planned again; if anything the preview showed has
-    changed since (another edit, a code taken meanwhile), the digest differs
-    and nothing is written. A batch is applied at most once (the row is
-    locked while it is applied); a preview older than a day is discarded.
+    The stored bytes are read first, outside any lock. Then, in one
+    transaction and in the import's turn (``ledger.locks``), the rows are
+    planned again and written only if the plan's digest equals the
+    preview's: anything changed since (another edit, another import of the
+    same rows, a code taken meanwhile) refuses the whole file. A preview is
+    applied at most once however many confirms race: the others are told it
+    is being imported or already was. A preview older than a day is discarded.
     """
     if ImportBatch.objects.filter(
         token=token,
@@ -245,27 +260,59 @@ def project_import_confirm(*, token, user) -> LedgerImport:
         created_at__lt=timezone.now() - PREVIEW_LIFETIME,
     ).update(status=ImportBatch.Status.DISCARDED, content=None):
         raise LedgerError(_("预览已超过 24 小时，请重新上传。"))
-    with transaction.atomic():
-        batch = (
-            ImportBatch.objects.select_for_update()
-            .filter(token=token, user=user, status=ImportBatch.Status.PREVIEWED)
-            .first()
-        )
-        if batch is None:
-            raise LedgerError(_("找不到待确认的导入，可能已经导入或已过期；请重新上传。"))
-        data = bytes(batch.content)
-        plan = plan_import(read_upload(batch.file_name, data), user=user)
-        if not plan.ok or plan.digest != batch.preview_digest:
-            raise LedgerError(
-                _("预览之后数据已有变化（例如项目被他人修改），为避免误写未导入；请重新上传预览。")
-            )
-        apply_plan(plan, user=user, batch=batch)
-        _batch_counts(batch, plan)
-        batch.status = ImportBatch.Status.APPLIED
-        batch.applied_at = timezone.now()
-        batch.content = None
-        batch.save()
+    pending = _pending_batch(ImportBatch.objects.filter(token=token, user=user))
+    rows = _read_all(read_upload(pending.file_name, bytes(pending.content)))
+    try:
+        with transaction.atomic():
+            try:
+                batch = _pending_batch(
+                    ImportBatch.objects.select_for_update(nowait=True).filter(pk=pending.pk)
+                )
+            except OperationalError:  # PostgreSQL: another confirm holds this batch
+                raise LedgerError(_("这批台账正在导入，请稍后刷新导入记录查看结果。")) from None
+            if not import_turn(wait=False):
+                raise LedgerError(_("另一批台账正在导入，请稍后再确认；这次的预览仍然保留。"))
+            plan = plan_import(rows, user=user)
+            if not plan.ok or plan.digest != batch.preview_digest:
+                raise LedgerError(
+                    _(
+                        "预览之后数据已有变化（例如项目被他人修改），为避免误写未导入；"
+                        "请重新上传预览。"
+                    )
+                )
+            apply_plan(plan, user=user, batch=batch)
+            _batch_counts(batch, plan)
+            batch.status = ImportBatch.Status.APPLIED
+            batch.applied_at = timezone.now()
+            batch.content = None
+            batch.save()
+    except OperationalError as exc:
+        if "locked" not in str(exc):
+            raise
+        # SQLite: the write lock stayed busy past the busy timeout. Nothing was written.
+        raise LedgerError(
+            _("数据库正忙（可能有另一批台账正在导入），请稍后再确认；这次的预览仍然保留。")
+        ) from None
     return LedgerImport(plan=plan, batch=batch, applied=True)
+
+
+def _pending_batch(batches) -> ImportBatch:
+    """The one batch of ``batches`` if it still waits for confirmation; else say why not."""
+    batch = batches.first()
+    if batch is None or batch.status in (
+        ImportBatch.Status.DISCARDED,
+        ImportBatch.Status.REJECTED,
+    ):
+        raise LedgerError(_("找不到待确认的导入，可能已经导入或已过期；请重新上传。"))
+    if batch.status == ImportBatch.Status.APPLIED:
+        raise LedgerError(
+            _("这批台账已于 %(when)s 导入（批次 #%(batch)s），没有重复写入。")
+            % {
+                "when": timezone.localtime(batch.applied_at).strftime("%Y-%m-%d %H:%M:%S"),
+                "batch": batch.pk,
+            }
+        )
+    return batch
 
 
 def project_import_discard(*, token, user) -> bool:
