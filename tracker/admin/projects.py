@@ -1,19 +1,17 @@
 """The project admin: list, change form, region scope, bulk actions and the extra pages' URLs."""
 
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
 from django.urls import path
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
-from simple_history.admin import SimpleHistoryAdmin
 
 from ..choices import Stage, Status
 from ..ledger import render
 from ..models import (
     ProgressReport,
     Project,
+    StageChange,
 )
 from ..permissions import (
     can_edit_region,
@@ -35,7 +33,7 @@ from .followup import FollowUpViewsMixin
 from .forms import ProjectActionForm, ProjectForm
 from .inlines import CitationInline, ProgressReportInline, ProjectPartnerInline, StageChangeInline
 from .ledger import LedgerViewsMixin
-from .mixins import ImportBatchHistoryMixin, PageContextMixin
+from .mixins import ImportBatchHistoryMixin, PageContextMixin, TrackerHistoryAdmin
 
 
 @admin.register(Project)
@@ -45,7 +43,7 @@ class ProjectAdmin(
     FollowUpViewsMixin,
     PageContextMixin,
     ImportExportMixin,
-    SimpleHistoryAdmin,
+    TrackerHistoryAdmin,
 ):
     resource_classes = [LedgerResource]
     import_export_change_list_template = "admin/tracker/project/change_list_ledger.html"
@@ -153,45 +151,15 @@ class ProjectAdmin(
             form = type(form.__name__, (form,), {"region_scope": editable_region_ids(request.user)})
         return form
 
-    def _deny_outside_scope(self, request, object_id):
-        """403 for a project outside a region-scoped user's regions (not a "does not exist")."""
-        if not is_region_scoped(request.user):
-            return
-        try:
-            pk = int(unquote(str(object_id)))
-        except ValueError:
-            return
-        region_id = Project.objects.filter(pk=pk).values_list("region_id", flat=True).first()
-        if region_id is not None and not can_edit_region(request.user, region_id):
-            raise PermissionDenied
+    def in_scope(self, request, obj) -> bool:
+        return not is_region_scoped(request.user) or can_edit_region(request.user, obj.region_id)
 
-    def has_change_permission(self, request, obj=None):
-        allowed = super().has_change_permission(request, obj)
-        if allowed and obj is not None:
-            return can_edit_region(request.user, obj.region_id)
-        return allowed
-
-    def has_delete_permission(self, request, obj=None):
-        allowed = super().has_delete_permission(request, obj)
-        if allowed and obj is not None:
-            return can_edit_region(request.user, obj.region_id)
-        return allowed
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        self._deny_outside_scope(request, object_id)
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def delete_view(self, request, object_id, extra_context=None):
-        self._deny_outside_scope(request, object_id)
-        return super().delete_view(request, object_id, extra_context)
-
-    def history_view(self, request, object_id, extra_context=None):
-        self._deny_outside_scope(request, object_id)
-        return super().history_view(request, object_id, extra_context)
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        self._deny_outside_scope(request, object_id)
-        return super().history_form_view(request, object_id, version_id, extra_context)
+    def get_deleted_objects(self, objs, request):
+        # The timeline goes with its project: nobody may delete stage changes one by one,
+        # but that must not stop the people who may delete a project (the superuser too).
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        perms_needed.discard(StageChange._meta.verbose_name)
+        return deleted, counts, perms_needed, protected
 
     # --- saves (through services: stage changes and progress reports are recorded)
 

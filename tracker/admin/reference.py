@@ -4,7 +4,6 @@ from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
-from simple_history.admin import SimpleHistoryAdmin
 
 from ..models import (
     Event,
@@ -25,11 +24,11 @@ from ..resources import (
 )
 from ..templatetags.tracker import wan
 from .inlines import CitationInline
-from .mixins import ImportBatchHistoryMixin, LedgerExportPermissionMixin
+from .mixins import ImportBatchHistoryMixin, LedgerExportPermissionMixin, TrackerHistoryAdmin
 
 
 @admin.register(Region)
-class RegionAdmin(LedgerExportPermissionMixin, ExportMixin, SimpleHistoryAdmin):
+class RegionAdmin(LedgerExportPermissionMixin, ExportMixin, TrackerHistoryAdmin):
     resource_classes = [RegionResource]
     list_display = ["name", "slug", "kind", "parent"]
     list_select_related = ["parent"]
@@ -51,7 +50,7 @@ class RegionAdmin(LedgerExportPermissionMixin, ExportMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Industry)
-class IndustryAdmin(LedgerExportPermissionMixin, ExportMixin, SimpleHistoryAdmin):
+class IndustryAdmin(LedgerExportPermissionMixin, ExportMixin, TrackerHistoryAdmin):
     resource_classes = [IndustryResource]
     list_display = ["name", "slug", "project_count"]
     search_fields = ["name", "slug"]
@@ -66,7 +65,7 @@ class IndustryAdmin(LedgerExportPermissionMixin, ExportMixin, SimpleHistoryAdmin
 
 @admin.register(Organization)
 class OrganizationAdmin(
-    ImportBatchHistoryMixin, LedgerExportPermissionMixin, ExportMixin, SimpleHistoryAdmin
+    ImportBatchHistoryMixin, LedgerExportPermissionMixin, ExportMixin, TrackerHistoryAdmin
 ):
     resource_classes = [OrganizationResource]
     list_display = ["name", "short_name", "kind", "province", "city", "credit_code"]
@@ -81,7 +80,7 @@ class EventCitationInline(CitationInline):
 
 
 @admin.register(Event)
-class EventAdmin(LedgerExportPermissionMixin, ExportMixin, SimpleHistoryAdmin):
+class EventAdmin(LedgerExportPermissionMixin, ExportMixin, TrackerHistoryAdmin):
     resource_classes = [EventResource]
     list_display = [
         "name",
@@ -104,7 +103,7 @@ class EventAdmin(LedgerExportPermissionMixin, ExportMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(SimpleHistoryAdmin):
+class SourceAdmin(TrackerHistoryAdmin):
     list_display = ["title", "publisher", "published_on", "region", "file"]
     list_select_related = ["region"]
     list_filter = ["publisher"]

@@ -5,7 +5,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from ..models import (
     ImportBatch,
@@ -14,6 +13,7 @@ from ..models import (
     ProjectPartner,
     RegionAssignment,
 )
+from .mixins import TrackerHistoryAdmin
 
 
 @admin.register(ImportBatch)
@@ -59,7 +59,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
 
 @admin.register(RegionAssignment)
-class RegionAssignmentAdmin(SimpleHistoryAdmin):
+class RegionAssignmentAdmin(TrackerHistoryAdmin):
     list_display = ["user", "region", "created_at"]
     list_select_related = ["user", "region"]
     list_filter = ["region"]

@@ -3,7 +3,6 @@
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from ..models import (
     Citation,
@@ -14,11 +13,11 @@ from ..models import (
 from ..services import (
     progress_report_create,
 )
-from .mixins import ImportBatchHistoryMixin, ProjectScopedAdminMixin
+from .mixins import ImportBatchHistoryMixin, ProjectScopedAdminMixin, TrackerHistoryAdmin
 
 
 @admin.register(ProjectPartner)
-class ProjectPartnerAdmin(ProjectScopedAdminMixin, ImportBatchHistoryMixin, SimpleHistoryAdmin):
+class ProjectPartnerAdmin(ProjectScopedAdminMixin, ImportBatchHistoryMixin, TrackerHistoryAdmin):
     list_display = ["project", "organization", "role"]
     list_select_related = ["project", "organization"]
     list_filter = ["role"]
@@ -58,7 +57,7 @@ class StageChangeAdmin(ProjectScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ProgressReport)
-class ProgressReportAdmin(ProjectScopedAdminMixin, SimpleHistoryAdmin):
+class ProgressReportAdmin(ProjectScopedAdminMixin, TrackerHistoryAdmin):
     """进展 across projects (internal). New reports go through ``progress_report_create``."""
 
     list_display = ["project", "reported_on", "author", "created_at"]
@@ -89,7 +88,7 @@ class ProgressReportAdmin(ProjectScopedAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(ProjectScopedAdminMixin, SimpleHistoryAdmin):
+class CitationAdmin(ProjectScopedAdminMixin, TrackerHistoryAdmin):
     list_display = ["excerpt", "source", "project", "event", "organization"]
     list_select_related = ["source", "project", "event", "organization"]
     list_filter = ["source"]
