@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core import serializers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import OperationalError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
@@ -20,7 +21,7 @@ from .choices import Stage, Status
 from .ledger.importer import ImportPlan, apply_plan, plan_import
 from .ledger.locks import import_turn
 from .ledger.reader import Table, read_upload
-from .ledger.safety import LedgerError
+from .ledger.safety import LedgerError, ReadBudget
 from .models import ImportBatch, ProgressReport, Project, ProjectPartner, StageChange
 from .permissions import can_edit_region
 from .rules import Problem, stage_change_problems
@@ -214,19 +215,39 @@ def _read_all(table: Table) -> Table:
 
 
 # Each open preview holds up to ``safety.MAX_BYTES``; a user's newest few are kept.
+MAX_OPEN_PREVIEWS = 3
+
+
+def import_previews_purge(*, user=None) -> int:
+    """Discard previews older than a day and, given ``user``, theirs beyond the newest few.
+
+    A discarded preview gives its bytes back. Returns how many were discarded.
+    """
+    stale = Q(created_at__lt=timezone.now() - PREVIEW_LIFETIME)
+    if user is not None:
+        newest = ImportBatch.objects.filter(user=user, status=ImportBatch.Status.PREVIEWED)
+        keep = list(newest.order_by("-created_at", "-pk").values_list("pk", flat=True))
+        stale |= Q(user=user) & ~Q(pk__in=keep[:MAX_OPEN_PREVIEWS])
+    return (
+        ImportBatch.objects.filter(status=ImportBatch.Status.PREVIEWED)
+        .filter(stale)
+        .update(status=ImportBatch.Status.DISCARDED, content=None)
+    )
+
+
 def project_import_preview(*, data: bytes, file_name: str, user) -> LedgerImport:
     """Plan an upload and keep it, keyed by the batch token, until it is confirmed.
 
-    The bytes are stored in the database (not on one server's disk) together
-    with the plan's digest. A plan with errors is recorded as rejected and
-    its bytes are not kept.
+    The bytes (at most ``safety.MAX_BYTES``, checked by ``read_upload``) are
+    stored in the database (not on one server's disk) together with the
+    plan's digest; a user keeps at most ``MAX_OPEN_PREVIEWS`` open. Reading
+    stops at ``settings.LEDGER_READ_SECONDS``, so a slow file is refused with
+    a message before the web worker's timeout. A plan with errors is
+    recorded as rejected and its bytes are not kept.
     """
-    # Previews nobody confirmed within a day give their bytes back.
-    ImportBatch.objects.filter(
-        status=ImportBatch.Status.PREVIEWED,
-        created_at__lt=timezone.now() - PREVIEW_LIFETIME,
-    ).update(status=ImportBatch.Status.DISCARDED, content=None)
-    plan = plan_import(read_upload(file_name, data), user=user)
+    import_previews_purge()
+    budget = ReadBudget(seconds=settings.LEDGER_READ_SECONDS)
+    plan = plan_import(read_upload(file_name, data, budget), user=user)
     batch = ImportBatch(
         file_name=file_name[:255],
         file_size=len(data),
@@ -239,6 +260,8 @@ def project_import_preview(*, data: bytes, file_name: str, user) -> LedgerImport
     )
     _batch_counts(batch, plan)
     batch.save()
+    if plan.ok:
+        import_previews_purge(user=user)
     return LedgerImport(plan=plan, batch=batch)
 
 

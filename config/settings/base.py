@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "config.badinput.BadInputMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -175,6 +176,9 @@ from tracker.spreadsheets import EXPORT_FORMATS  # noqa: E402, F401
 # without a progress report on an open project. See docs/workflow.md.
 ALERT_SIGNED_NOT_STARTED_DAYS = int(os.environ.get("ALERT_SIGNED_NOT_STARTED_DAYS", 90))
 ALERT_NO_PROGRESS_DAYS = int(os.environ.get("ALERT_NO_PROGRESS_DAYS", 30))
+# Reading an uploaded ledger in the admin stops with a message after this many seconds,
+# before gunicorn's worker timeout (GUNICORN_TIMEOUT) kills the request.
+LEDGER_READ_SECONDS = float(os.environ.get("LEDGER_READ_SECONDS", 20))
 
 # --- Logging ------------------------------------------------------------------------
 

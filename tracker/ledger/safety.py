@@ -1,14 +1,22 @@
 """Refuse files that are not what they claim, before any heavy parsing.
 
-Everything here reads only the first bytes of the file and the zip central
+``check_upload`` reads only the first bytes of the file and the zip central
 directory (plus the first few kilobytes of each XML part); nothing is
 decompressed in full and no workbook is opened. A file that passes may still
 be refused row by row later; a file that fails never reaches openpyxl.
+
+A few kilobytes of xlsx can still describe millions of rows (a row numbered
+43,000,000 makes openpyxl yield every row before it), so ``ReadBudget`` is
+what the reader may spend while it streams rows: rows, cells and, when
+asked, wall time, checked row by row before any row is planned.
 """
 
 import re
+import time
 import zipfile
 import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import PurePath
 
@@ -18,6 +26,15 @@ from django.utils.translation import gettext as _
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 50_000
+# Excel keeps formatted blank rows below the data; this many in a row end the sheet.
+BLANK_RUN = 1_000
+# Cells read, blank ones included: 50,000 rows of the 14 ledger columns and as many again.
+MAX_CELLS = 50_000 * 28
+# Excel's tallest sheet and widest row: a file with more was not saved by a spreadsheet.
+EXCEL_ROWS = 1_048_576
+MAX_COLUMNS = 16_384
+# One CSV line; a ledger row is a few hundred characters, a long 建设内容 a few thousand.
+MAX_LINE = 100_000
 # A genuine 10 MB ledger unpacks to well under this; a zip bomb does not.
 MAX_UNCOMPRESSED = 256 * 1024 * 1024
 # Spreadsheet XML compresses 5-30×; a part that claims far more is a bomb.
@@ -89,8 +106,21 @@ def check_csv(data: bytes) -> None:
         raise UnsafeFile(
             _("这不是 CSV 文件（内容是 xlsx 或其他压缩包）；xlsx 文件请以 .xlsx 结尾。")
         )
-    if b"\x00" in head:
+    nul = data.find(b"\x00")
+    if nul == -1:
+        return
+    if nul < len(head):
         raise UnsafeFile(_("这不是文本 CSV 文件（含有二进制内容）。"))
+    # PostgreSQL refuses NUL in text: one further down would pass the preview and fail
+    # the confirm.
+    line = data.count(b"\n", 0, nul) + 1
+    raise UnsafeFile(
+        _(
+            "CSV 文件第 %(line)s 行含有空字符（NUL），文件可能已损坏；"
+            "请在 Excel 中打开后重新另存为 CSV 再上传。"
+        )
+        % {"line": f"{line:,}"}
+    )
 
 
 def check_xlsx(data: bytes) -> None:
@@ -179,13 +209,109 @@ def _check_content_types(xml: bytes) -> None:
 
 
 def _check_dimension(archive, name: str) -> None:
-    """An early refusal of sheets that declare more rows than allowed (the reader counts too)."""
+    """An early refusal of sheets that declare more rows than a spreadsheet can hold.
+
+    The declared range takes in formatted blank cells (Excel keeps them below
+    the data), so a range past ``MAX_ROWS`` is not yet too many rows: the
+    reader counts the rows that hold data.
+    """
     with archive.open(name) as stream:
         head = stream.read(4096)
     match = _DIMENSION.search(head)
-    if match and match.group(1) and int(match.group(1)) - 1 > MAX_ROWS:
+    if match and match.group(1) and int(match.group(1)) > EXCEL_ROWS:
         raise UnsafeFile(too_many_rows_message())
 
 
 def too_many_rows_message() -> str:
     return _("数据行超过 %(max)s 行；请分批导入。") % {"max": f"{MAX_ROWS:,}"}
+
+
+def _at_row(number: int) -> dict:
+    return {"row": f"{number:,}"}
+
+
+@dataclass
+class ReadBudget:
+    """What reading one upload may cost, counted row by row; ``charge`` refuses past a limit.
+
+    Every row read counts, blank or not: blank rows cost as much to read as
+    full ones. ``seconds`` (``None``: no deadline) bounds the wall time from
+    the budget's creation, so a web request is refused with a message before
+    the worker is killed; ``clock`` is there for tests.
+    """
+
+    seconds: float | None = None
+    max_rows: int = MAX_ROWS
+    max_cells: int = MAX_CELLS
+    blank_run: int = BLANK_RUN
+    clock: Callable[[], float] = time.monotonic
+    rows: int = 0  # data rows
+    scanned: int = 0  # every row read, the header and blank ones included
+    cells: int = 0  # row widths as read, blank cells included
+    xml_cells: int = 0  # cell elements in an xlsx sheet's XML, counted before they are parsed
+    blanks: int = 0  # the current run of blank rows
+    started: float = field(default=0.0, init=False)
+
+    def __post_init__(self):
+        self.started = self.clock()
+
+    def charge(self, number: int, width: int) -> None:
+        """Count row ``number`` (``width`` cells) as read."""
+        self.scanned += 1
+        self.cells += width
+        if self.cells > self.max_cells:
+            raise UnsafeFile(self._too_many_cells(number))
+        if self.seconds is not None and self.clock() - self.started > self.seconds:
+            raise UnsafeFile(
+                _(
+                    "读取文件超过 %(seconds)s 秒仍未读完（读到第 %(row)s 行）；"
+                    "请拆成较小的文件分批导入，或请管理员用 import_ledger 命令导入。"
+                )
+                % {**_at_row(number), "seconds": f"{self.seconds:g}"}
+            )
+
+    def charge_xml(self, cells: int, *, widest: int) -> None:
+        """Count ``cells`` cell elements of a sheet's XML; ``widest``: the current row's so far."""
+        self.xml_cells += cells
+        if widest > MAX_COLUMNS:
+            raise UnsafeFile(
+                _(
+                    "工作表中有一行超过 %(max)s 个单元格（Excel 每行最多 %(max)s 列），"
+                    "文件可能已损坏；请在 Excel 中打开后重新保存再上传。"
+                )
+                % {"max": f"{MAX_COLUMNS:,}"}
+            )
+        if self.xml_cells > self.max_cells:
+            raise UnsafeFile(self._too_many_cells())
+
+    def _too_many_cells(self, number: int | None = None) -> str:
+        limit = {"max": f"{self.max_cells:,}"}
+        if number is None:
+            return (
+                _(
+                    "文件的单元格过多（超过 %(max)s 个）；"
+                    "请删除右侧多余的列（或清除其格式），或分批导入。"
+                )
+                % limit
+            )
+        return _(
+            "文件的单元格过多（读到第 %(row)s 行时已超过 %(max)s 个）；"
+            "请删除右侧多余的列（或清除其格式），或分批导入。"
+        ) % {**_at_row(number), **limit}
+
+    def blank(self) -> bool:
+        """Count a blank row; True once the run is long enough to end the sheet."""
+        self.blanks += 1
+        return self.blanks >= self.blank_run
+
+    def data_row(self) -> None:
+        self.blanks = 0
+        self.rows += 1
+        if self.rows > self.max_rows:
+            raise UnsafeFile(too_many_rows_message())
+
+
+def line_too_long_message(number: int) -> str:
+    return _(
+        "CSV 文件第 %(row)s 行过长（超过 %(max)s 个字符）；请检查分隔符和引号，或文件是否完整。"
+    ) % {**_at_row(number), "max": f"{MAX_LINE:,}"}
