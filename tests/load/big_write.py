@@ -1,0 +1,234 @@
+"""Other writers during a big ledger confirm, on SQLite under gunicorn (production settings).
+
+A 50,000-row ledger (generated as ``bench_import`` does) is previewed, then
+confirmed through the service in a separate process, while this script, once
+a second, logs in to the admin with a fresh session and saves a project in
+the admin change form. It prints how many of those calls succeeded, how many
+failed, and the longest wait, and the confirm's own outcome and time.
+
+  .venv/bin/python tests/load/big_write.py [--rows 50000] [--workers 3]
+
+Everything lives in a temp directory and is removed at the end.
+"""
+
+import argparse
+import http.cookiejar
+import json
+import re
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from html.parser import HTMLParser
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import subprocess  # noqa: E402
+
+from run import PYTHON, ROOT, base_env, gunicorn, log, manage  # noqa: E402
+
+PASSWORD = "big-write-load-test-pw"
+
+SETUP = """
+from django.contrib.auth import get_user_model
+from tracker.management.commands.bench_import import Command
+from tracker.models import Project
+from tracker.services import project_import_preview
+c = Command(); c._world()
+c.user.set_password({password!r}); c.user.save()
+data = c._xlsx({rows}, seed=1, year=2021)
+Project.objects.bulk_create([Project(code=f"JZ-2019-{{i:04d}}", name=f"保存测试{{i}}",
+    region_id=1, stage="lead", status="on_track") for i in range(1, 21)])
+batch = project_import_preview(data=data, file_name="big.xlsx", user=c.user).batch
+print(json.dumps({{"token": str(batch.token), "status": batch.status,
+    "projects": list(Project.objects.filter(code__startswith="JZ-2019-").values_list("pk", flat=True))}}))
+"""
+
+CONFIRM = """
+import time
+from django.contrib.auth import get_user_model
+from tracker.services import project_import_confirm
+t = time.monotonic()
+try:
+    outcome = project_import_confirm(token={token!r}, user=get_user_model().objects.get(username="bench"))
+    print("applied", outcome.batch.created_count, "rows in", round(time.monotonic() - t, 1), "s")
+except Exception as exc:
+    print("failed:", type(exc).__name__, exc, "after", round(time.monotonic() - t, 1), "s")
+"""
+
+
+class FormFields(HTMLParser):
+    """The values a browser would post for the page's main form."""
+
+    def __init__(self):
+        super().__init__()
+        self.fields, self._select, self._textarea = [], None, None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "input" and a.get("name"):
+            kind = a.get("type", "text")
+            if kind in ("checkbox", "radio") and "checked" not in a:
+                return
+            if kind not in ("submit", "button", "file", "image"):
+                self.fields.append(
+                    (a["name"], a.get("value") or ("on" if kind == "checkbox" else ""))
+                )
+        elif tag == "select" and a.get("name"):
+            self._select = [a["name"], None, None]
+        elif tag == "option" and self._select is not None:
+            if self._select[2] is None:
+                self._select[2] = a.get("value", "")
+            if "selected" in a:
+                self._select[1] = a.get("value", "")
+        elif tag == "textarea" and a.get("name"):
+            self._textarea = [a["name"], ""]
+
+    def handle_data(self, data):
+        if self._textarea is not None:
+            self._textarea[1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "select" and self._select is not None:
+            name, chosen, _first = self._select
+            if chosen is not None:
+                self.fields.append((name, chosen))
+            self._select = None
+        elif tag == "textarea" and self._textarea is not None:
+            self.fields.append(tuple(self._textarea))
+            self._textarea = None
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def browser():
+    jar = http.cookiejar.CookieJar()
+    return urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect), jar
+
+
+def call(opener, url, data=None, timeout=180):
+    body = urllib.parse.urlencode(data).encode() if data is not None else None
+    request = urllib.request.Request(url, data=body, headers={"Referer": url})
+    try:
+        with opener.open(request, timeout=timeout) as response:
+            return response.status, response.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as err:
+        return err.code, err.read().decode("utf-8", "replace")
+
+
+def csrf(page):
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+
+
+def login(base):
+    opener, _jar = browser()
+    _status, page = call(opener, f"{base}/admin/login/")
+    status, _ = call(
+        opener,
+        f"{base}/admin/login/?next=/admin/",
+        {"csrfmiddlewaretoken": csrf(page), "username": "bench", "password": PASSWORD},
+    )
+    return status == 302, opener, status
+
+
+def save_project(base, opener, pk, n):
+    url = f"{base}/admin/tracker/project/{pk}/change/"
+    status, page = call(opener, url)
+    if status != 200:
+        return False, status
+    parser = FormFields()
+    parser.feed(page)
+    fields = [(k, v) for k, v in parser.fields if k != "name"] + [("name", f"保存测试 第{n}次")]
+    fields.append(("_save", "保存"))
+    status, body = call(opener, url, dict(fields))
+    return status == 302, status
+
+
+def writer(base, projects, stop, results):
+    ok, opener, status = login(base)
+    if not ok:
+        raise RuntimeError(f"cannot log in before the test: {status}")
+    n = 0
+    while not stop.is_set():
+        n += 1
+        started = time.monotonic()
+        try:
+            if n % 2:
+                done, status = login(base)[0], "login"
+                kind = "login"
+            else:
+                done, status = save_project(base, opener, projects[n % len(projects)], n)
+                kind = "save"
+        except Exception as exc:  # timeouts, resets: a failed call
+            done, status, kind = False, type(exc).__name__, "login" if n % 2 else "save"
+        results.append((kind, done, status, time.monotonic() - started))
+        time.sleep(max(0.0, 1.0 - (time.monotonic() - started)))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=50_000)
+    parser.add_argument("--workers", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="big-write-") as tmp:
+        env = base_env(SQLITE_PATH=str(Path(tmp) / "big.sqlite3"))
+        manage(env, "migrate", "--noinput", "-v0")
+        manage(env, "createcachetable")
+        manage(env, "collectstatic", "--noinput", "-v0")
+        t = time.monotonic()
+        setup = json.loads(
+            manage(
+                env,
+                "shell",
+                "-c",
+                "import json\n" + SETUP.format(password=PASSWORD, rows=args.rows),
+            )
+            .strip()
+            .splitlines()[-1]
+        )
+        log(f"{args.rows:,}-row preview ready ({setup['status']}) in {time.monotonic() - t:.0f} s")
+        with gunicorn(env, workers=args.workers) as (_proc, port, log_path):
+            base = f"http://127.0.0.1:{port}"
+            stop, results = threading.Event(), []
+            thread = threading.Thread(target=writer, args=(base, setup["projects"], stop, results))
+            thread.start()
+            time.sleep(3)
+            t = time.monotonic()
+            confirm = subprocess.run(
+                [PYTHON, "manage.py", "shell", "-c", CONFIRM.format(token=setup["token"])],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=1800,
+            )
+            confirm_seconds = time.monotonic() - t
+            time.sleep(3)
+            stop.set()
+            thread.join()
+            locked = log_path.read_text().count("database is locked")
+    print(
+        f"confirm: {confirm.stdout.strip() or confirm.stderr.strip()[-500:]} ({confirm_seconds:.0f} s wall)"
+    )
+    for kind in ("login", "save"):
+        calls = [r for r in results if r[0] == kind]
+        ok = [r for r in calls if r[1]]
+        failed = [r for r in calls if not r[1]]
+        longest = max((r[3] for r in calls), default=0)
+        print(
+            f"{kind:5}: {len(ok)} succeeded, {len(failed)} failed"
+            f"{' ' + str(sorted({str(r[2]) for r in failed})) if failed else ''}, "
+            f"longest wait {longest:.1f} s"
+        )
+    print(f'"database is locked" in the gunicorn log: {locked}')
+    return 0 if all(r[1] for r in results) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
