@@ -125,6 +125,16 @@ class TestAdminLoginThrottle:
             clock.shift(61)
             assert self.attempt(client, "right-password-1").status_code == 302
 
+    def test_tries_during_a_lockout_do_not_prolong_it(self, client, staff):
+        with time_machine.travel("2026-03-02 09:00:00 +0800", tick=False) as clock:
+            for _ in range(settings.LOGIN_FAILURES_PER_USER):
+                self.attempt(client, "wrong")
+            for _ in range(14):
+                clock.shift(60)
+                self.attempt(client, "wrong")  # refused unchecked, not counted
+            clock.shift(61)
+            assert self.attempt(client, "right-password-1").status_code == 302
+
     def test_a_success_clears_the_user_count(self, client, staff):
         for _ in range(settings.LOGIN_FAILURES_PER_USER - 1):
             self.attempt(client, "wrong")
