@@ -166,3 +166,32 @@ def test_the_superuser_can_delete_a_project_with_its_timeline(staff, world):
     assert staff.post(url, {"post": "yes"}).status_code == 302
     assert not Project.objects.filter(pk=project.pk).exists()
     assert not StageChange.objects.filter(project_id=project.pk).exists()
+
+
+def test_saving_over_someone_elses_newer_edit_is_refused_and_says_what_changed(client, world, mine):
+    first, second = make_user("first", superuser=True), make_user("second", superuser=True)
+    url = reverse("admin:tracker_project_change", args=[mine.pk])
+    client.force_login(first)
+    opened = client.get(url).context["adminform"].form["loaded_version"].value()
+    client.force_login(second)
+    form = project_change_form(
+        mine, name="第二人改的名", summary=mine.summary, loaded_version=opened
+    )
+    assert client.post(url, form).status_code == 302
+    client.force_login(first)
+    response = client.post(
+        url, project_change_form(mine, summary="第一人改的", loaded_version=opened)
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "second" in page and "项目名称：项目JZ-2020-0001 → 第二人改的名" in page
+    mine.refresh_from_db()
+    assert (mine.name, mine.summary) == ("第二人改的名", "建设内容")
+    # Having read what changed, saving again is deliberate and goes through.
+    again = response.context["adminform"].form["loaded_version"].value()
+    response = client.post(
+        url, project_change_form(mine, summary="第一人改的", loaded_version=again)
+    )
+    assert response.status_code == 302
+    mine.refresh_from_db()
+    assert (mine.name, mine.summary) == ("第二人改的名", "第一人改的")

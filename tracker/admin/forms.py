@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import Stage, Status
+from ..history import edits_since, latest_version
 from ..models import (
     Project,
 )
@@ -104,8 +105,13 @@ class ProjectForm(forms.ModelForm):
             "note",
         ]
 
+    # The history row the form was opened at: a save over someone else's newer one is refused.
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["loaded_version"] = latest_version(self.instance)
         # Stage and status as stored, before this form changes them.
         self.instance._workflow_before = (
             (self.instance.stage, self.instance.status) if self.instance.pk else None
@@ -113,6 +119,7 @@ class ProjectForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        self._refuse_lost_update(cleaned.get("loaded_version"))
         before = self.instance._workflow_before
         stage = cleaned.get("stage")
         status = cleaned.get("status")
@@ -137,6 +144,17 @@ class ProjectForm(forms.ModelForm):
         for problem in problems:
             self.add_error(fields.get(problem.key), problem.message)
         return cleaned
+
+    def _refuse_lost_update(self, version):
+        if self.instance.pk is None or version is None:
+            return
+        edit = edits_since(self.instance, version)
+        if edit is None:
+            return
+        self.add_error(None, edit.message())
+        # Posting again after reading the message saves over the newer version on purpose.
+        self.data = self.data.copy()
+        self.data[self.add_prefix("loaded_version")] = str(edit.latest_version)
 
     def clean_region(self):
         region = self.cleaned_data.get("region")

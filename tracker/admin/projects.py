@@ -87,7 +87,20 @@ class ProjectAdmin(
         css = {"all": ["tracker/admin-followup.css"]}
 
     fieldsets = [
-        (None, {"fields": ["code", "name", "region", "industry", "event", "summary"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "code",
+                    "name",
+                    "region",
+                    "industry",
+                    "event",
+                    "summary",
+                    "loaded_version",
+                ]
+            },
+        ),
         (
             _("进展"),
             {
