@@ -366,3 +366,16 @@ def test_budget_refusals_read_english_in_the_english_ui():
         nul = refused("nul.csv", csv_bytes([ledger_row()] * 200 + [ledger_row(leader="\x00")]))
     assert slow.startswith("Reading the file took over 2 seconds and stopped at row 3.")
     assert nul.startswith("Line 202 of the CSV file contains a NUL character")
+
+
+@pytest.mark.django_db
+def test_the_admin_import_page_says_which_limit_was_hit(staff, world, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    settings.LEDGER_READ_SECONDS = 0
+    upload = SimpleUploadedFile("台账.csv", csv_bytes([ledger_row()]))
+    page = staff.post(reverse("admin:tracker_project_import"), {"import_file": upload})
+    assert page.status_code == 200
+    assert "读取文件超过 0 秒仍未读完" in page.content.decode()
+    assert not ImportBatch.objects.exists()
