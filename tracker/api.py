@@ -110,7 +110,15 @@ class CitationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Citation
-        fields = ["title", "publisher", "published_on", "published_on_precision", "quote"]
+        # headline: the story within the source the quote is from ("" for a one-story source).
+        fields = [
+            "title",
+            "headline",
+            "publisher",
+            "published_on",
+            "published_on_precision",
+            "quote",
+        ]
 
 
 class ProjectSerializer(serializers.ModelSerializer):
@@ -197,6 +205,7 @@ class EventSerializer(serializers.ModelSerializer):
 
 class PartnerSerializer(serializers.ModelSerializer):
     url = PageURLField()
+    aliases = serializers.SerializerMethodField()
     kind_display = serializers.CharField(source="get_kind_display")
     public_project_count = serializers.IntegerField(source="project_count")
 
@@ -206,6 +215,7 @@ class PartnerSerializer(serializers.ModelSerializer):
             "id",
             "name",
             "short_name",
+            "aliases",
             "url",
             "kind",
             "kind_display",
@@ -214,6 +224,9 @@ class PartnerSerializer(serializers.ModelSerializer):
             "credit_code",
             "public_project_count",
         ]
+
+    def get_aliases(self, org) -> list[str]:
+        return [name for name in org.aliases.splitlines() if name.strip()]
 
 
 # --- Pagination and views ------------------------------------------------------------------

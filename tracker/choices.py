@@ -83,3 +83,6 @@ class PartnerRole(models.TextChoices):
     RESEARCH_PARTNER = "research_partner", _("科研合作方")
     OPERATOR = "operator", _("运营方")
     INTERMEDIARY = "intermediary", _("中介/促成方")
+    # The weakest role: the article names the partner (courted, visited, a tenant)
+    # but states no part it plays in the project.
+    NAMED = "named", _("相关方")

@@ -246,6 +246,11 @@ class Organization(models.Model):
         max_length=50,
         blank=True,
     )
+    aliases = models.TextField(
+        verbose_name=_("别名"),
+        blank=True,
+        help_text=_("文中出现的其他写法，每行一个；公开搜索也查别名。"),
+    )
     kind = models.CharField(
         verbose_name=_("类型"),
         max_length=30,
@@ -977,6 +982,12 @@ class Citation(models.Model):
     quote = models.TextField(
         verbose_name=_("原文引述"),
         help_text=_("逐字摘自原文的句子。"),
+    )
+    headline = models.CharField(
+        verbose_name=_("所在报道标题"),
+        max_length=200,
+        blank=True,
+        help_text=_("来源含多篇报道时，引述所在报道的原标题；只有一篇或为图片说明时留空。"),
     )
     project = models.ForeignKey(
         Project,

@@ -1,4 +1,5 @@
-"""Substring search: a term anywhere in a project's code, name or summary, or in a partner's name.
+"""Substring search: a term anywhere in a project's code, name or summary, or in a partner's
+name or aliases.
 
 Chinese has no spaces between words, so people search for a substring ("碳纤维",
 "腾讯"), not for words. Each engine answers from a trigram index (migration 0007):
@@ -28,12 +29,13 @@ from .text import normalize_name
 
 SHORTEST_INDEXED_TERM = 3  # a trigram
 
-# PostgreSQL's index of one- and two-character substrings (migration 0007); the same
+# PostgreSQL's index of one- and two-character substrings (migrations 0007, 0009); the same
 # expressions as there, or the index does not apply.
 SHORT_GRAMS = {
     "tracker_project": "tracker_short_grams(UPPER(code || E'\\n' || name || E'\\n' || summary))",
     "tracker_organization": (
-        "tracker_short_grams(UPPER(name || E'\\n' || short_name || E'\\n' || name_key))"
+        "tracker_short_grams(UPPER(name || E'\\n' || short_name || E'\\n' || name_key"
+        " || E'\\n' || aliases))"
     ),
 }
 
@@ -86,7 +88,8 @@ def _short_gram_match(table: str, *terms: str) -> RawSQL:
 
 
 def organization_named(term: str) -> Q:
-    """A condition on organisations: ``term`` in the name, short name or folded name key."""
+    """A condition on organisations: ``term`` in the name, short name, folded name key or an
+    alias (another printed form of the name, migration 0009 indexes it)."""
     key = normalize_name(term)
     terms = list(dict.fromkeys(t for t in (term, key) if t))  # often the same
     if _trigram_table(*terms):
@@ -94,7 +97,12 @@ def organization_named(term: str) -> Q:
     if _short_grams(*terms):
         matching = Organization.objects.filter(_short_gram_match("tracker_organization", *terms))
         return Q(pk__in=matching.order_by().values("pk"))
-    text = Q(name__icontains=term) | Q(short_name__icontains=term) | Q(name_key__contains=key)
+    text = (
+        Q(name__icontains=term)
+        | Q(short_name__icontains=term)
+        | Q(name_key__contains=key)
+        | Q(aliases__icontains=term)
+    )
     if _char_table(*terms):
         return Q(pk__in=_char_ids("tracker_organization_chars", *terms)) & text
     return text

@@ -3,13 +3,10 @@
 import dataclasses
 import hashlib
 import re
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 
 from django.conf import settings
-from django.core import serializers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import OperationalError, transaction
 from django.db.models import Q
@@ -45,98 +42,8 @@ def project_code_next(*, year: int, taken: set[str] | None = None) -> str:
 
 
 # --- Article fixtures ---------------------------------------------------------------
-
-
-@dataclass
-class LoadReport:
-    created: Counter = field(default_factory=Counter)
-    updated: Counter = field(default_factory=Counter)
-    unchanged: Counter = field(default_factory=Counter)
-
-    @property
-    def changed(self) -> bool:
-        return bool(sum(self.created.values()) or sum(self.updated.values()))
-
-
-# Follow-up fields staff set in the workspace; the articles never carry them, so a
-# reload must not reset them.
-_STAFF_ONLY_FIELDS = frozenset({"leader_user_id", "unit_contact_id", "planned_operation_on"})
-
-
-def _comparable(instance) -> dict:
-    """Field values that a fixture sets, leaving out derived, automatic and staff-only ones."""
-    return {
-        f.attname: getattr(instance, f.attname)
-        for f in instance._meta.concrete_fields
-        if f.editable and not f.primary_key and f.attname not in _STAFF_ONLY_FIELDS
-    }
-
-
-def _derived_fields(instance) -> list[str]:
-    """Fields computed on save (name keys, auto_now) that an update must rewrite."""
-    return [
-        f.name
-        for f in instance._meta.concrete_fields
-        if not f.editable and not f.primary_key and not getattr(f, "auto_now_add", False)
-    ]
-
-
-def fixture_paths() -> list[Path]:
-    return sorted((settings.BASE_DIR / "fixtures").glob("*.json"))
-
-
-@transaction.atomic
-def articles_load(*, paths: list[Path] | None = None) -> LoadReport:
-    """Load the article fixtures, saving only what differs from the database.
-
-    Fixtures use natural keys and no primary keys, so a record already present
-    is matched and compared field by field: a second run writes nothing and adds
-    no history. Saves are ordinary (not raw) saves, so derived fields such as an
-    organisation's name key are computed exactly as in the admin.
-    """
-    report = LoadReport()
-    for path in paths or fixture_paths():
-        with path.open(encoding="utf-8") as fh:
-            for item in serializers.deserialize("json", fh, handle_forward_references=False):
-                obj = item.object
-                label = obj._meta.label
-                existing = type(obj)._base_manager.filter(pk=obj.pk).first() if obj.pk else None
-                if existing is None:
-                    obj.full_clean(validate_unique=False, validate_constraints=False)
-                    obj.save()
-                    report.created[label] += 1
-                elif changed := [
-                    name
-                    for name, value in _comparable(obj).items()
-                    if getattr(existing, name) != value
-                ]:
-                    # Apply the change to the stored row, so that fields the fixture
-                    # does not carry (created_at …) keep their values, in history too.
-                    before = _stage_status(existing) if label == "tracker.Project" else None
-                    for name in changed:
-                        setattr(existing, name, getattr(obj, name))
-                    existing.full_clean(validate_unique=False, validate_constraints=False)
-                    existing.save(update_fields=changed + _derived_fields(existing))
-                    if before is not None and before != _stage_status(existing):
-                        _record_change(
-                            existing, before, note=_("文章数据更新"), effective_on=None, user=None
-                        )
-                    report.updated[label] += 1
-                else:
-                    report.unchanged[label] += 1
-                _sync_m2m(existing or obj, item.m2m_data, report, created=existing is None)
-    return report
-
-
-def _sync_m2m(obj, m2m_data: dict, report: LoadReport, *, created: bool):
-    for name, pks in m2m_data.items():
-        manager = getattr(obj, name)
-        wanted = {int(pk) for pk in pks}
-        if set(manager.values_list("pk", flat=True)) != wanted:
-            manager.set(wanted)
-            tally = report.created if created else report.updated
-            tally[f"{obj._meta.label}.{name}"] += 1
-
+# The loader lives in articles.py; importable from here as before.
+from .articles import LoadReport, articles_load, fixture_paths  # noqa: E402, F401
 
 # --- Ledger import ------------------------------------------------------------------
 # The ledger package parses and plans; these functions decide what is written

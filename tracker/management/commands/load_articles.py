@@ -24,5 +24,11 @@ class Command(BaseCommand):
                 f"{label:32} 新增 {report.created[label]:4}  更新 {report.updated[label]:4}"
                 f"  未变 {report.unchanged[label]:4}"
             )
+        for label in sorted(set(report.kept) | set(report.removed)):
+            if report.kept[label] or report.removed[label]:
+                self.stdout.write(
+                    f"{label:32} 保留人工修改的字段 {report.kept[label]:4}"
+                    f"  删除文章已不含的 {report.removed[label]:4}"
+                )
         verdict = "已写入变更。" if report.changed else "数据已是最新，未做修改。"
         self.stdout.write(self.style.SUCCESS(verdict))
