@@ -40,7 +40,7 @@ def _admin_target(request):
 
 def _referrer(request) -> str:
     """The page the user came from, when it is on this site and is not the refused page."""
-    referrer = request.META.get("HTTP_REFERER", "")
+    referrer = request.headers.get("referer", "")
     safe = url_has_allowed_host_and_scheme(
         referrer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )
