@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run serve test lint format migrate fixtures bench-import bench-pages loadtest clean
+.PHONY: install run serve test check lint format migrate fixtures bench-import bench-pages loadtest clean
 
 install: $(STAMP)
 
@@ -49,13 +49,24 @@ serve: install .secret_key
 	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
 	$(SERVE_ENV) BIND=$(HOST):$(PORT) $(BIN)/gunicorn -c config/gunicorn.py config.wsgi
 
-test: install
-	$(BIN)/ruff check .
+test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Everything CI checks besides the tests: lint, no model change without its migration,
+# Django's system checks, and the production settings' deploy checks (dummy secret and
+# host: the checks read them but nothing is served). Warnings fail, as in docs/deploy.md.
+CHECK_DEPLOY_ENV = SECRET_KEY=check-deploy-only-dummy-secret-key-0123456789-abcdefghijkl \
+	ALLOWED_HOSTS=example.invalid
+
+check: lint
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python manage.py check
+	$(CHECK_DEPLOY_ENV) $(BIN)/python manage.py check --deploy \
+		--settings=config.settings.production --fail-level WARNING
 
 format: install
 	$(BIN)/ruff format .
