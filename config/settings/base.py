@@ -90,8 +90,8 @@ TEMPLATES = [
 # write lock up front, so concurrent writers wait (busy timeout) instead of
 # failing half-way with "database is locked". The wait must outlast the longest
 # write the app makes: confirming the largest ledger holds the lock for its
-# writes only (the file is read and checked first), about 15 s for 50,000 rows
-# on a 2-core VM; see docs/deploy.md. gunicorn's timeout (config/gunicorn.py)
+# planning and writes only (the file is read first): up to about a minute for
+# 50,000 rows on a busy 2-core VM; see docs/deploy.md. gunicorn's timeout (config/gunicorn.py)
 # is longer still, so a waiting request is never killed while it waits.
 
 SQLITE_PATH = Path(os.environ.get("SQLITE_PATH", BASE_DIR / "db.sqlite3"))
