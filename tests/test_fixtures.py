@@ -222,3 +222,12 @@ def test_a_public_search_for_a_printed_alias_finds_the_partner(articles, client,
     assert printed in client.get(org.get_absolute_url()).content.decode()
     api = client.get("/api/partners/", {"q": printed}).json()
     assert any(printed in row["aliases"] for row in api["results"])
+
+
+def test_a_two_character_term_found_only_in_an_alias_finds_the_partner(articles, client):
+    # "恒祥" is in the printed alias 天宝恒祥, not in the name 焦作天宝桓祥…: the short-term
+    # indexes (SQLite's character table, PostgreSQL's short grams) must hold aliases.
+    page = client.get("/partners/", {"q": "恒祥"}).content.decode()
+    assert "焦作天宝桓祥机械科技有限公司" in page
+    projects = client.get("/projects/", {"q": "恒祥"}).content.decode()
+    assert "天宝桓祥公司与中国矿业大学邓福铭合作" in projects
