@@ -1,4 +1,6 @@
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from tests.conftest_ledger import make_user, make_world
 from tracker.services import articles_load
@@ -26,3 +28,10 @@ def staff(client, boss):
     """A client logged in as a superuser."""
     client.force_login(boss)
     return client
+
+
+@pytest.fixture(autouse=True)
+def chinese_after_each_test():
+    """A test that switches to English must not leave the next test in English."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

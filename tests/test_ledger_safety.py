@@ -5,20 +5,12 @@ import zipfile
 from unittest import mock
 
 import pytest
-from django.utils import translation
 
 from tests.conftest_ledger import csv_bytes, ledger_row, xlsx_bytes
 from tracker.ledger import safety
 from tracker.ledger.columns import HEADERS
 from tracker.ledger.reader import read_table, read_upload
 from tracker.ledger.safety import UnsafeFile, check_upload
-
-
-@pytest.fixture(autouse=True)
-def _chinese():
-    # Another module's English request can leave English active in this thread.
-    with translation.override("zh-hans"):
-        yield
 
 
 def _refused(name, data) -> str:

@@ -25,14 +25,6 @@ from tracker.ledger.safety import BLANK_RUN, ReadBudget, UnsafeFile
 from tracker.models import ImportBatch
 from tracker.services import project_import_preview
 
-
-@pytest.fixture(autouse=True)
-def _chinese():
-    # Another module's English request can leave English active in this thread.
-    with translation.override("zh-hans"):
-        yield
-
-
 # --- Files written by hand --------------------------------------------------------------------
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"

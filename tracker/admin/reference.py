@@ -70,7 +70,7 @@ class OrganizationAdmin(
     resource_classes = [OrganizationResource]
     list_display = ["name", "short_name", "kind", "province", "city", "credit_code"]
     list_filter = ["kind", "province"]
-    search_fields = ["name", "short_name", "credit_code", "name_key"]
+    search_fields = ["name", "short_name", "aliases", "credit_code", "name_key"]
     readonly_fields = ["name_key"]
     show_full_result_count = False
 
