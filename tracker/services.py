@@ -183,6 +183,7 @@ def project_import_confirm(*, token, user) -> LedgerImport:
     applied at most once however many confirms race: the others are told it
     is being imported or already was. A preview older than a day is discarded.
     """
+    import_previews_purge()
     if ImportBatch.objects.filter(
         token=token,
         user=user,
@@ -247,6 +248,7 @@ def _pending_batch(batches) -> ImportBatch:
 
 def project_import_discard(*, token, user) -> bool:
     """Drop a preview the user decided not to import."""
+    import_previews_purge()
     return bool(
         ImportBatch.objects.filter(
             token=token, user=user, status=ImportBatch.Status.PREVIEWED
