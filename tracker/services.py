@@ -183,7 +183,6 @@ def project_import_confirm(*, token, user) -> LedgerImport:
     applied at most once however many confirms race: the others are told it
     is being imported or already was. A preview older than a day is discarded.
     """
-    import_previews_purge()
     if ImportBatch.objects.filter(
         token=token,
         user=user,
@@ -191,6 +190,7 @@ def project_import_confirm(*, token, user) -> LedgerImport:
         created_at__lt=timezone.now() - PREVIEW_LIFETIME,
     ).update(status=ImportBatch.Status.DISCARDED, content=None):
         raise LedgerError(_("预览已超过 24 小时，请重新上传。"))
+    import_previews_purge()  # everyone else's expired previews (this one was checked above)
     pending = _pending_batch(ImportBatch.objects.filter(token=token, user=user))
     rows = _read_all(read_upload(pending.file_name, bytes(pending.content)))
     try:
