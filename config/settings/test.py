@@ -1,7 +1,22 @@
-"""Test run: fast hashing, no manifest, same database choice as base (DATABASE_URL or SQLite)."""
+"""Test run: base settings plus only what tests need.
 
-from .dev import *  # noqa: F403
+Built on base, not dev, so tests see the settings a deployment starts from
+(DEBUG off, the same database choice: DATABASE_URL or SQLite). Each line below
+says why the tests need it.
+"""
 
-DEBUG = False
+from .base import *  # noqa: F403
+from .base import STORAGES
+
+# base leaves the key empty so that a deployment must choose one; tests sign sessions.
+SECRET_KEY = "test-only-insecure-key-not-for-production"
+# Many tests log in; a slow hash costs time and is not what they test.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-LANGUAGE_CODE = "zh-hans"
+# Templates resolve {% static %} without a collectstatic run, so no manifest.
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# WhiteNoise otherwise scans STATIC_ROOT each time a test client starts (and warns when
+# nothing was collected, as in a fresh clone); looking files up per request costs nothing.
+WHITENOISE_AUTOREFRESH = True
