@@ -430,12 +430,16 @@ def project_save(
     effective_on=None,
     note: str = "",
     has_partner: bool | None = None,
+    rules_checked: bool = False,
 ) -> StageChange | None:
     """Save a project edited as a whole (the admin form); record a stage/status change.
 
     The previous stage and status are read from the database. A new project
     gets a first ``StageChange`` (from nothing to its stage). ``has_partner``
     is what the partner inline will leave (``None``: as stored).
+    ``rules_checked``: the caller has already checked this change against the
+    rules by stage with the same function (the admin's form and partner
+    inline do, to show each problem on its field), so they are not run again.
     """
     creating = project._state.adding or project.pk is None
     before = (
@@ -443,21 +447,22 @@ def project_save(
         if creating
         else Project.objects.filter(pk=project.pk).values_list("stage", "status").first()
     )
-    if has_partner is None:
+    if has_partner is None and not rules_checked:
         has_partner = (not creating) and project.project_partners.exists()
-    _raise(
-        stage_change_problems(
-            old_stage=before[0] if before else None,
-            old_status=before[1] if before else None,
-            new_stage=project.stage,
-            new_status=project.status,
-            signed_on=project.signed_on,
-            has_partner=has_partner,
-            note=note,
-            effective_on=effective_on,
-            today=timezone.localdate(),
+    if not rules_checked:
+        _raise(
+            stage_change_problems(
+                old_stage=before[0] if before else None,
+                old_status=before[1] if before else None,
+                new_stage=project.stage,
+                new_status=project.status,
+                signed_on=project.signed_on,
+                has_partner=has_partner,
+                note=note,
+                effective_on=effective_on,
+                today=timezone.localdate(),
+            )
         )
-    )
     project._history_user = user
     if note:
         project._change_reason = note[:100]

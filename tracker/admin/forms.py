@@ -15,26 +15,38 @@ from ..models import (
 from ..rules import EFFECTIVE_ON, NOTE, PARTNERS, SIGNED_ON, stage_change_problems
 
 
+def stored_stage_status(project) -> tuple[str, str] | None:
+    """A project's stage and status as stored, before a form changes them (``None``: new)."""
+    return (project.stage, project.status) if project.pk else None
+
+
 class PartnerFormSet(BaseInlineFormSet):
-    """Checks the partner rule by stage against what the inline will leave."""
+    """Checks the partner rule by stage against what the inline will leave.
+
+    ``stored`` is the project's stage and status before the form changed them
+    (the admin passes it in); ``leaves_partner`` says, once valid, whether at
+    least one partner remains, for the save.
+    """
+
+    def __init__(self, *args, stored=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stored = stored
+        self.leaves_partner = None
 
     def clean(self):
         super().clean()
-        count = sum(
-            1
+        self.leaves_partner = any(
+            form.cleaned_data.get("organization") and not form.cleaned_data.get("DELETE")
             for form in self.forms
-            if form.cleaned_data.get("organization") and not form.cleaned_data.get("DELETE")
         )
         project = self.instance
-        project._workflow_has_partner = count > 0
-        before = getattr(project, "_workflow_before", None)
         problems = stage_change_problems(
-            old_stage=before[0] if before else None,
-            old_status=before[1] if before else None,
+            old_stage=self.stored[0] if self.stored else None,
+            old_status=self.stored[1] if self.stored else None,
             new_stage=project.stage,
             new_status=project.status,
             signed_on=project.signed_on,
-            has_partner=count > 0,
+            has_partner=self.leaves_partner,
             note="-",  # the note rules are the form's
         )
         messages_ = [p.message for p in problems if p.key == PARTNERS]
@@ -112,15 +124,12 @@ class ProjectForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial["loaded_version"] = latest_version(self.instance)
-        # Stage and status as stored, before this form changes them.
-        self.instance._workflow_before = (
-            (self.instance.stage, self.instance.status) if self.instance.pk else None
-        )
+        self.stored = stored_stage_status(self.instance)
 
     def clean(self):
         cleaned = super().clean()
         self._refuse_lost_update(cleaned.get("loaded_version"))
-        before = self.instance._workflow_before
+        before = self.stored
         stage = cleaned.get("stage")
         status = cleaned.get("status")
         if not stage or not status:

@@ -24,6 +24,12 @@ from ..permissions import (
 HISTORY_FORM_URL_SUFFIX = "_simple_history"
 
 
+def is_history_form(request) -> bool:
+    """Whether ``request`` is for simple-history's page of one version (view or revert)."""
+    match = getattr(request, "resolver_match", None)
+    return match is not None and (match.url_name or "").endswith(HISTORY_FORM_URL_SUFFIX)
+
+
 def outside_scope() -> PermissionDenied:
     return PermissionDenied(
         _("这条记录属于您负责区域以外的项目；您只能查看和修改分配给您的区域（含下级区域）的记录。")
@@ -109,12 +115,7 @@ class TrackerHistoryAdmin(RegionScopeMixin, SimpleHistoryAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         # A history version opened by someone who may not restore it shows values, not inputs.
-        match = getattr(request, "resolver_match", None)
-        if (
-            match is not None
-            and (match.url_name or "").endswith(HISTORY_FORM_URL_SUFFIX)
-            and not self.has_change_permission(request, obj)
-        ):
+        if is_history_form(request) and not self.has_change_permission(request, obj):
             return [*self.form_field_names(), *self.readonly_fields]
         return super().get_readonly_fields(request, obj)
 

@@ -30,10 +30,15 @@ from ..services import (
 from ..templatetags.tracker import project_amount
 from .filters import AlertFilter, RegionTreeFilter, ResponsibleFilter, SignedYearFilter
 from .followup import FollowUpViewsMixin
-from .forms import ProjectActionForm, ProjectForm
+from .forms import PartnerFormSet, ProjectActionForm, ProjectForm, stored_stage_status
 from .inlines import CitationInline, ProgressReportInline, ProjectPartnerInline, StageChangeInline
 from .ledger import LedgerViewsMixin
-from .mixins import ImportBatchHistoryMixin, PageContextMixin, TrackerHistoryAdmin
+from .mixins import (
+    ImportBatchHistoryMixin,
+    PageContextMixin,
+    TrackerHistoryAdmin,
+    is_history_form,
+)
 
 
 @admin.register(Project)
@@ -176,14 +181,34 @@ class ProjectAdmin(
 
     # --- saves (through services: stage changes and progress reports are recorded)
 
-    def save_model(self, request, obj, form, change):
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, ProjectPartnerInline):
+            # Built before the form is validated, so ``obj`` still holds what is stored.
+            kwargs["stored"] = stored_stage_status(obj)
+        return kwargs
+
+    def _save_project(self, request, form, *, has_partner, rules_checked):
         project_save(
-            project=obj,
+            project=form.instance,
             user=request.user,
             effective_on=form.cleaned_data.get("change_effective_on"),
             note=form.cleaned_data.get("change_note", ""),
-            has_partner=getattr(obj, "_workflow_has_partner", None),
+            has_partner=has_partner,
+            rules_checked=rules_checked,
         )
+
+    def save_model(self, request, obj, form, change):
+        # The change page writes the project in save_related, where the partner inline
+        # says what it leaves; simple-history's revert form saves the form alone.
+        if is_history_form(request):
+            self._save_project(request, form, has_partner=None, rules_checked=False)
+
+    def save_related(self, request, form, formsets, change):
+        partners = next(fs for fs in formsets if isinstance(fs, PartnerFormSet))
+        # The form checked the rules by stage and the partner inline the partner rule.
+        self._save_project(request, form, has_partner=partners.leaves_partner, rules_checked=True)
+        super().save_related(request, form, formsets, change)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not ProgressReport:
