@@ -55,7 +55,7 @@ def client_ip(request) -> str:
     networks = _networks(tuple(settings.TRUSTED_PROXIES))
     if not _is_trusted(remote, networks):
         return remote
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    forwarded = request.headers.get("x-forwarded-for", "")
     hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
     nearest = remote
     for hop in reversed(hops):
