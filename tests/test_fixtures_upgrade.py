@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
-from tracker.articles import articles_load, fixture_paths
+from tracker.services.fixtures import articles_load, fixture_paths
 from tracker.models import Citation, Organization, Project, ProjectPartner
 
 # The last commit before the second reading of the fixtures.

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import OperationalError, connection
 
 from tests.conftest_ledger import ledger_row, make_project, make_user, make_world, xlsx_bytes
-from tracker import services
+from tracker.services import projects as services
 from tracker.ledger.safety import LedgerError
 from tracker.models import ImportBatch, Project, StageChange
 from tracker.services import project_import_confirm, project_import_preview

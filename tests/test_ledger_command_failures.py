@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 from django.db import OperationalError
 
 from tests.conftest_ledger import ledger_row, make_world, xlsx_bytes
-from tracker import services
+from tracker.services import projects as services
 from tracker.models import Project
 
 

@@ -111,7 +111,7 @@ def test_import_refuses_a_database_that_already_holds_a_tracker(tmp_path):
 
 
 def test_the_dump_keeps_every_microsecond_of_a_timestamp(db, tmp_path):
-    from tracker.moving import tracker_export
+    from tracker.services.backup import tracker_export
 
     user = User.objects.create_user("clerk")
     User.objects.filter(pk=user.pk).update(

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from tracker.moving import tracker_export
+from tracker.services.backup import tracker_export
 
 
 class Command(BaseCommand):

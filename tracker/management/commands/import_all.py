@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tracker.moving import MoveError, tracker_import
+from tracker.services.backup import MoveError, tracker_import
 
 
 class Command(BaseCommand):

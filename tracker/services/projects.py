@@ -14,14 +14,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
-from .choices import Stage, Status
-from .ledger.importer import ImportPlan, apply_plan, plan_import
-from .ledger.locks import import_turn
-from .ledger.reader import Table, read_upload
-from .ledger.safety import LedgerError, ReadBudget
-from .models import ImportBatch, ProgressReport, Project, ProjectPartner, StageChange
-from .permissions import can_edit_region
-from .rules import Problem, stage_change_problems
+from ..choices import Stage, Status
+from ..ledger.importer import ImportPlan, apply_plan, plan_import
+from ..ledger.locks import import_turn
+from ..ledger.reader import Table, read_upload
+from ..ledger.safety import LedgerError, ReadBudget
+from ..models import ImportBatch, ProgressReport, Project, ProjectPartner, StageChange
+from ..permissions import can_edit_region
+from ..rules import Problem, stage_change_problems
 
 # --- Project codes ---------------------------------------------------------------
 
@@ -42,8 +42,8 @@ def project_code_next(*, year: int, taken: set[str] | None = None) -> str:
 
 
 # --- Article fixtures ---------------------------------------------------------------
-# The loader lives in articles.py; importable from here as before.
-from .articles import LoadReport, articles_load, fixture_paths  # noqa: E402, F401
+# The loader lives in fixtures.py; importable from here as before.
+from .fixtures import LoadReport, articles_load, fixture_paths  # noqa: E402, F401
 
 # --- Ledger import ------------------------------------------------------------------
 # The ledger package parses and plans; these functions decide what is written

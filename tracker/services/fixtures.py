@@ -23,7 +23,7 @@ from django.core import serializers
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .models import Citation, Project, ProjectPartner
+from ..models import Citation, Project, ProjectPartner
 
 # The history reason of the loader's saves. Rows written before it was set carry no
 # reason and no user, like every other row the loader wrote.
@@ -130,7 +130,7 @@ def articles_load(*, paths: list[Path] | None = None) -> LoadReport:
     With ``paths`` left out (every fixture file), partner links and citations the
     fixtures no longer hold are removed where the loader alone made them.
     """
-    from .services import _record_change, _stage_status  # services re-exports this module
+    from .projects import _record_change, _stage_status  # projects re-exports this module
 
     report = LoadReport()
     loaded = {model: set() for model in (Project, *_PRUNED)}
