@@ -3,7 +3,7 @@ from django.conf import settings
 from django.utils import translation
 
 from tests.conftest_ledger import make_user, make_world
-from tracker.services import articles_load
+from tracker.services.fixtures import articles_load
 
 
 @pytest.fixture

@@ -220,7 +220,7 @@ def test_the_empty_template_has_the_headers_an_example_and_instructions(staff, w
 def test_the_template_example_row_imports_cleanly(world):
     from tracker.ledger import exporter
     from tracker.ledger.reader import read_upload
-    from tracker.services import project_import
+    from tracker.services.ledger import project_import
 
     out = io.BytesIO()
     exporter.write_xlsx(exporter.template_rows(), out, notes=True)

@@ -10,7 +10,7 @@ from django.conf import settings
 
 from tracker.choices import Stage
 from tracker.models import Citation, Event, Organization, Project, Source
-from tracker.services import articles_load
+from tracker.services.fixtures import articles_load
 
 _WS = re.compile(r"\s+")
 

@@ -8,8 +8,8 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
-from tracker.services.fixtures import articles_load, fixture_paths
 from tracker.models import Citation, Organization, Project, ProjectPartner
+from tracker.services.fixtures import articles_load, fixture_paths
 
 # The last commit before the second reading of the fixtures.
 BEFORE = "f4fdb7f"

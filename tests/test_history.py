@@ -12,7 +12,8 @@ from tests.conftest_ledger import (
 )
 from tracker.ledger.reader import read_upload
 from tracker.models import Citation, Project, ProjectPartner, RegionAssignment, Source
-from tracker.services import project_import, projects_bulk_set
+from tracker.services.ledger import project_import
+from tracker.services.projects import projects_bulk_set
 
 
 def changed_fields(record):

@@ -13,10 +13,10 @@ from django.conf import settings
 from django.db import OperationalError, connection
 
 from tests.conftest_ledger import ledger_row, make_project, make_user, make_world, xlsx_bytes
-from tracker.services import projects as services
 from tracker.ledger.safety import LedgerError
 from tracker.models import ImportBatch, Project, StageChange
-from tracker.services import project_import_confirm, project_import_preview
+from tracker.services import ledger as services
+from tracker.services.ledger import project_import_confirm, project_import_preview
 
 on_postgresql = pytest.mark.skipif(
     "postgresql" not in settings.DATABASES["default"]["ENGINE"],

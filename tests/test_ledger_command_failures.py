@@ -7,8 +7,8 @@ from django.core.management import CommandError, call_command
 from django.db import OperationalError
 
 from tests.conftest_ledger import ledger_row, make_world, xlsx_bytes
-from tracker.services import projects as services
 from tracker.models import Project
+from tracker.services import ledger as services
 
 
 def test_a_connection_lost_mid_import_rolls_everything_back_with_a_clear_message(db, tmp_path):

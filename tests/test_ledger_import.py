@@ -20,7 +20,7 @@ from tracker.ledger.columns import HEADERS
 from tracker.ledger.reader import read_upload
 from tracker.models import ImportBatch, Organization, Project, ProjectPartner
 from tracker.permissions import EDITOR_GROUP
-from tracker.services import project_import
+from tracker.services.ledger import project_import
 
 ENGLISH_HEADERS = [
     "code",

@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from tracker.choices import Stage
+from tracker.codes import project_code_next
 from tracker.models import Citation, Organization, Project, Region, Source
-from tracker.services import project_code_next
 from tracker.text import credit_code_check_char, credit_code_problem, normalize_name
 
 

@@ -199,7 +199,7 @@ def test_an_import_may_only_do_what_the_user_may_do_by_hand(world, theirs):
     from django.contrib.auth.models import Permission
 
     from tracker.ledger.reader import read_upload
-    from tracker.services import project_import
+    from tracker.services.ledger import project_import
 
     clerk = make_user("clerk")
     clerk.user_permissions.set(

@@ -23,7 +23,7 @@ from tracker.ledger.columns import HEADERS
 from tracker.ledger.reader import read_upload
 from tracker.ledger.safety import BLANK_RUN, ReadBudget, UnsafeFile
 from tracker.models import ImportBatch
-from tracker.services import project_import_preview
+from tracker.services.ledger import project_import_preview
 
 # --- Files written by hand --------------------------------------------------------------------
 
@@ -325,7 +325,7 @@ def test_an_upload_over_the_size_cap_is_neither_read_nor_stored(world, boss):
 @pytest.mark.django_db
 def test_a_user_keeps_at_most_three_open_previews_the_oldest_give_their_bytes_back(world, boss):
     from tests.conftest_ledger import make_user
-    from tracker.services import MAX_OPEN_PREVIEWS
+    from tracker.services.ledger import MAX_OPEN_PREVIEWS
 
     other = make_user("other-clerk", superuser=True)
     theirs = _preview(other)

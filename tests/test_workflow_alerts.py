@@ -17,7 +17,8 @@ from django.utils import timezone
 from tests.conftest_ledger import add_partner, make_project, make_user, read_xlsx
 from tracker.models import ProgressReport, Project, StageChange
 from tracker.permissions import EDITOR_GROUP
-from tracker.services import progress_report_create, project_stage_change
+from tracker.services.progress import progress_report_create
+from tracker.services.projects import project_stage_change
 
 pytestmark = pytest.mark.django_db
 

@@ -21,7 +21,8 @@ from tests.conftest_ledger import (
 from tracker.ledger.reader import read_upload
 from tracker.models import Project, StageChange
 from tracker.rules import stage_change_problems
-from tracker.services import project_import, project_stage_change
+from tracker.services.ledger import project_import
+from tracker.services.projects import project_stage_change
 
 pytestmark = pytest.mark.django_db
 

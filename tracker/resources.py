@@ -251,7 +251,7 @@ class LedgerResource(resources.ModelResource):
         ``rollback_on_validation_errors``). ``user`` and ``file_name`` may be
         passed as keyword arguments, as the admin mixin does.
         """
-        from .services import project_import  # services imports the ledger, not resources
+        from .services.ledger import project_import  # TEMP
 
         table = Table(headers=tuple(dataset.headers or ()), rows=enumerate(dataset, start=2))
         user = kwargs.get("user")

@@ -36,7 +36,7 @@ SETUP = """
 from django.contrib.auth import get_user_model
 from tracker.management.commands.bench_import import Command
 from tracker.models import Project
-from tracker.services import project_import_preview
+from tracker.services.ledger import project_import_preview
 c = Command(); c._world()
 c.user.set_password({password!r}); c.user.save()
 data = c._xlsx({rows}, seed=1, year=2021)
@@ -50,7 +50,7 @@ print(json.dumps({{"token": str(batch.token), "status": batch.status,
 CONFIRM = """
 import time
 from django.contrib.auth import get_user_model
-from tracker.services import project_import_confirm
+from tracker.services.ledger import project_import_confirm
 t = time.monotonic()
 try:
     outcome = project_import_confirm(token={token!r}, user=get_user_model().objects.get(username="bench"))

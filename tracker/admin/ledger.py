@@ -21,7 +21,7 @@ from ..permissions import (
     EXPORT_PERMISSION,
     IMPORT_PERMISSION,
 )
-from ..services import (
+from ..services.ledger import (
     project_import_confirm,
     project_import_discard,
     project_import_preview,

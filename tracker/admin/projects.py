@@ -22,8 +22,10 @@ from ..permissions import (
 from ..resources import (
     LedgerResource,
 )
-from ..services import (
+from ..services.progress import (
     progress_report_create,
+)
+from ..services.projects import (
     project_save,
     projects_bulk_set,
 )

@@ -19,7 +19,7 @@ from tracker.models import Event, Industry, ProjectPartner, Region
 
 from . import render
 from .columns import COLUMNS, HEADERS
-from .importer import any_of
+from .lookups import any_of
 
 CHUNK = 2_000
 CSV_BOM = spreadsheets.CSV_BOM

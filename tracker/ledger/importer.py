@@ -1,13 +1,12 @@
-"""Plan a ledger import, then apply the plan in bulk.
+"""Plan a ledger import: what each row would do, decided in bulk.
 
 ``plan_import`` reads every row, parses every cell, resolves regions,
 industries, events, projects and partners with a fixed number of queries
 (small tables once; projects, partner links and organisations each in one
 query, whatever the number of rows), and decides per row: new, updated,
 unchanged or error. It writes nothing.
-``apply_plan`` writes an error-free plan in one transaction with bulk
-statements, history included (simple-history's bulk helpers, one historical
-row per changed object, linked to the ``ImportBatch``).
+Writing a plan is a service (``tracker.services.ledger.apply_plan``): this
+package plans, reads and writes files, and never writes the database.
 
 The plan's ``digest`` fingerprints every decision and every value; the admin
 confirms an import by re-planning the stored file and comparing digests, so
@@ -15,39 +14,28 @@ what is written is exactly what was previewed.
 """
 
 import hashlib
-import json
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import connection, transaction
-from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from tracker.choices import Stage, Status
-from tracker.models import (
-    Event,
-    Industry,
-    Organization,
-    Project,
-    ProjectPartner,
-    Region,
-    StageChange,
-)
+from tracker.codes import project_code_next
+from tracker.models import Event, Industry, Organization, Project, ProjectPartner, Region
 from tracker.permissions import editable_region_ids
 from tracker.rules import NOTE, PARTNERS, SIGNED_ON, stage_change_problems
 from tracker.text import join_items, normalize_name
 
-from . import parsers, render
+from . import render
+from .cells import READERS
 from .columns import Layout, match_headers
-from .parsers import CellError, fold
+from .lookups import NamedLookup, any_of, choice_lookup
+from .parsers import CellError
 from .reader import Table
 
 NEW, UPDATE, UNCHANGED, ERROR = "new", "update", "unchanged", "error"
-CODE_FORMAT = re.compile(r"^[A-Z]+-\d{4}-\d{4,}$")
 
 # Model fields each column sets, in the order changes are shown.
 COLUMN_FIELDS = {
@@ -64,7 +52,6 @@ COLUMN_FIELDS = {
     "unit": ("responsible_unit",),
     "public": ("is_public",),
 }
-_LIMITS = {"name": 200, "leader": 50, "unit": 100}
 _TEXT_COLUMNS = {"name", "summary", "leader", "unit"}
 
 
@@ -111,7 +98,7 @@ class ImportPlan:
     ignored_columns: list[str] = field(default_factory=list)
     new_organizations: list[str] = field(default_factory=list)
     digest: str = ""
-    # Resolved at plan time, used by apply_plan.
+    # Resolved at plan time, used by services.ledger.apply_plan.
     _org_ids: dict[str, int] = field(default_factory=dict, repr=False)
     _partner_rows: dict[int, list[tuple]] = field(default_factory=dict, repr=False)
 
@@ -126,46 +113,6 @@ class ImportPlan:
     @property
     def error_rows(self) -> list[RowPlan]:
         return [row for row in self.rows if row.action == ERROR]
-
-
-# --- Lookups ------------------------------------------------------------------------------
-
-
-class NamedLookup:
-    """A small table found by name or slug, compared folded."""
-
-    def __init__(self, rows, *, what: str):
-        self.what = what
-        self.names: dict[int, str] = {}
-        self.by_key: dict[str, set[int]] = {}
-        self.slugs: dict[int, str] = {}
-        for pk, name, slug in rows:
-            self.names[pk] = name
-            self.slugs[pk] = slug
-            self.by_key.setdefault(fold(name), set()).add(pk)
-            self.by_key.setdefault(fold(slug), set()).add(pk)
-
-    def find(self, value: str) -> int:
-        found = self.by_key.get(fold(value), ())
-        if len(found) == 1:
-            return next(iter(found))
-        if found:
-            raise CellError(
-                _("“%(value)s”对应多个%(what)s，请改填短标识：%(slugs)s。")
-                % {
-                    "value": value,
-                    "what": self.what,
-                    "slugs": join_items(sorted(self.slugs[pk] for pk in found)),
-                }
-            )
-        names = sorted(self.names.values())
-        shown = join_items(names[:40]) + (
-            _(" 等 %(n)s 个") % {"n": len(names)} if len(names) > 40 else ""
-        )
-        raise CellError(
-            _("没有名为“%(value)s”的%(what)s；现有：%(names)s。")
-            % {"value": value, "what": self.what, "names": shown or _("（无）")}
-        )
 
 
 class _Context:
@@ -191,145 +138,18 @@ class _Context:
         self.labels = {key: layout.label(key) for key in layout.index}
 
 
-def choice_lookup(choices) -> dict[str, str]:
-    """Codes, Chinese labels and labels in the active language → code."""
-    index = parsers.choice_index(choices.choices)
-    index.update(parsers.choice_index(render.labels(choices).items()))
-    return index
-
-
-# --- Cell readers: set ``values`` from one cell --------------------------------------------
-
-
-def _cell_code(raw, row, ctx):
-    code = fold(parsers.text(raw)).upper()
-    if code and not CODE_FORMAT.match(code):
-        raise CellError(_("项目编号格式应为 JZ-2020-0007；新项目请留空。"))
-    row.code = code
-
-
-def _cell_name(raw, row, ctx):
-    name = parsers.parse_text(raw, max_length=_LIMITS["name"])
-    if not name:
-        raise CellError(_("项目名称不能为空。"))
-    row.name = row.values["name"] = name
-
-
-def _cell_region(raw, row, ctx):
-    value = parsers.text(raw)
-    if not value:
-        raise CellError(_("所属区域不能为空。"))
-    region_id = ctx.regions.find(value)
-    if ctx.scope is not None and region_id not in ctx.scope:
-        raise CellError(_("您无权录入“%(region)s”的项目。") % {"region": value})
-    row.values["region_id"] = region_id
-
-
-def _cell_industry(raw, row, ctx):
-    value = parsers.text(raw)
-    row.values["industry_id"] = ctx.industries.find(value) if value else None
-
-
-def _cell_event(raw, row, ctx):
-    value = parsers.text(raw)
-    row.values["event_id"] = ctx.events.find(value) if value else None
-
-
-def _cell_stage(raw, row, ctx):
-    code = parsers.parse_choice(raw, ctx.stages, ctx.stage_labels.values())
-    if code is not None:
-        row.values["stage"] = code
-
-
-def _cell_status(raw, row, ctx):
-    code = parsers.parse_choice(raw, ctx.statuses, ctx.status_labels.values())
-    if code is not None:
-        row.values["status"] = code
-
-
-def _cell_investment(raw, row, ctx):
-    amount = parsers.parse_amount(raw, unit=ctx.layout.amount_unit)
-    row.values["investment"] = amount.investment
-    row.values["investment_low"] = amount.low
-    row.values["investment_high"] = amount.high
-
-
-def _cell_signed_on(raw, row, ctx):
-    row.values["signed_on"], row.values["signed_on_precision"] = parsers.parse_date(raw)
-
-
-def _cell_partners(raw, row, ctx):
-    row.partners = parsers.parse_partners(raw)
-
-
-def _cell_text(attribute, key):
-    limit = _LIMITS.get(key)
-
-    def read(raw, row, ctx):
-        row.values[attribute] = parsers.parse_text(raw, max_length=limit)
-
-    return read
-
-
-def _cell_public(raw, row, ctx):
-    value = parsers.parse_bool(raw)
-    if value is not None:
-        row.values["is_public"] = value
-
-
-def _cell_change_note(raw, row, ctx):
-    row.note = parsers.parse_text(raw, max_length=1000)
-
-
-CELL_READERS = {
-    "change_note": _cell_change_note,
-    "code": _cell_code,
-    "name": _cell_name,
-    "region": _cell_region,
-    "industry": _cell_industry,
-    "stage": _cell_stage,
-    "status": _cell_status,
-    "investment": _cell_investment,
-    "signed_on": _cell_signed_on,
-    "event": _cell_event,
-    "partners": _cell_partners,
-    "summary": _cell_text("summary", "summary"),
-    "leader": _cell_text("leader", "leader"),
-    "unit": _cell_text("responsible_unit", "unit"),
-    "public": _cell_public,
-}
-
-
 def _parse_row(number: int, cells: tuple, ctx: _Context) -> RowPlan:
     row = RowPlan(number=number)
     width = len(cells)
     for key, position in ctx.positions:
         try:
-            CELL_READERS[key](cells[position] if position < width else None, row, ctx)
+            READERS[key](cells[position] if position < width else None, row, ctx)
         except CellError as exc:
             row.error(ctx.labels[key], exc.message)
     return row
 
 
 # --- Planning ---------------------------------------------------------------------------------
-
-
-def any_of(values, *, integer: bool = False):
-    """The right-hand side of an ``__in`` lookup that binds a whole list as one parameter.
-
-    A plain ``IN (%s, %s, …)`` needs one parameter per value, and SQLite
-    allows only so many, which would split a large lookup into many
-    queries. A JSON array expanded by the database keeps every lookup one
-    query whatever the number of rows.
-    """
-    values = list(values)
-    payload = json.dumps(values, ensure_ascii=False)
-    if connection.vendor == "sqlite":
-        return RawSQL("SELECT value FROM json_each(%s)", [payload])
-    if connection.vendor == "postgresql":
-        element = "(jsonb_array_elements_text(%s::jsonb))" + ("::bigint" if integer else "")
-        return RawSQL(f"SELECT {element}", [payload])
-    return values
 
 
 def plan_import(table: Table, *, user=None) -> ImportPlan:
@@ -553,8 +373,6 @@ def _display(key: str, values: tuple, ctx: _Context) -> str:
 
 def _assign_codes(rows) -> None:
     """Give the next free code (per signing year, else this year) to new rows without one."""
-    from tracker.services import project_code_next  # services imports the ledger
-
     taken = {row.code for row in rows if row.code}
     pending: dict[int, list[RowPlan]] = {}
     this_year = timezone.localdate().year
@@ -588,139 +406,3 @@ def _digest(plan: ImportPlan) -> str:
         )
     digest.update(repr(plan.new_organizations).encode())
     return digest.hexdigest()
-
-
-# --- Applying ------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def apply_plan(plan: ImportPlan, *, user=None, batch=None) -> None:
-    """Write an error-free plan: organisations, projects, partner links, and their history."""
-    if not plan.ok:
-        raise ValueError("a plan with errors is never applied")
-    now = timezone.now()
-    history = {
-        "default_user": user,
-        "default_change_reason": batch.change_reason if batch else "台账导入",
-        "default_date": now,
-        "custom_historical_attrs": {"import_batch": batch} if batch else None,
-    }
-    org_ids = dict(plan._org_ids)
-    if plan.new_organizations:
-        created = bulk_create_with_history(
-            [Organization(name=name) for name in plan.new_organizations], Organization, **history
-        )
-        org_ids.update({org.name_key: org.pk for org in created})
-
-    new_rows = [row for row in plan.rows if row.action == NEW]
-    update_rows = [row for row in plan.rows if row.action == UPDATE]
-
-    if new_rows:
-        projects = [Project(code=row.code, **row.values) for row in new_rows]
-        for project in projects:
-            project.created_at = project.updated_at = now
-        created = bulk_create_with_history(projects, Project, **history)
-        for row, project in zip(new_rows, created, strict=True):
-            row.project = project
-            row.before = None
-
-    if update_rows:
-        fields = {"updated_at"}
-        for row in update_rows:
-            row.before = (row.project.stage, row.project.status)
-            for attribute, value in row.values.items():
-                setattr(row.project, attribute, value)
-            row.project.updated_at = now
-            fields.update(row.values)
-        bulk_update_with_history(
-            [row.project for row in update_rows], Project, fields=sorted(fields), **history
-        )
-
-    _apply_partners(plan, new_rows + update_rows, org_ids, history)
-    _apply_stage_changes(new_rows + update_rows, user=user, batch=batch)
-
-
-def _apply_stage_changes(rows, *, user, batch) -> None:
-    """One ``StageChange`` per created project and per stage/status change, in one INSERT."""
-    today = timezone.localdate()
-    changes = []
-    for row in rows:
-        project = row.project
-        if row.before is not None and row.before == (project.stage, project.status):
-            continue
-        old_stage, old_status = row.before or ("", "")
-        changes.append(
-            StageChange(
-                project_id=project.pk,
-                from_stage=old_stage,
-                to_stage=project.stage,
-                from_status=old_status,
-                to_status=project.status,
-                effective_on=today,
-                note=row.note,
-                recorded_by=user,
-                import_batch=batch,
-            )
-        )
-    if changes:
-        StageChange.objects.bulk_create(changes)
-
-
-def _apply_partners(plan, rows, org_ids, history) -> None:
-    to_create, to_delete = [], []
-    for row in rows:
-        if row.partners is None:
-            continue
-        current = {
-            (org_id, role): pk
-            for pk, org_id, _k, _n, role in plan._partner_rows.get(row.project.pk, [])
-        }
-        wanted = []
-        for name, role in row.partners:
-            pair = (org_ids[normalize_name(name)], role)
-            if pair not in wanted:
-                wanted.append(pair)
-        for org_id, role in wanted:
-            if (org_id, role) not in current:
-                to_create.append(
-                    ProjectPartner(project_id=row.project.pk, organization_id=org_id, role=role)
-                )
-        for (org_id, role), pk in current.items():
-            if (org_id, role) not in wanted:
-                to_delete.append(
-                    ProjectPartner(
-                        pk=pk, project_id=row.project.pk, organization_id=org_id, role=role
-                    )
-                )
-    if to_create:
-        bulk_create_with_history(to_create, ProjectPartner, **history)
-    if to_delete:
-        _bulk_delete_with_history(to_delete, ProjectPartner, **history)
-
-
-def _bulk_delete_with_history(
-    objs, model, *, default_user, default_change_reason, default_date, custom_historical_attrs
-) -> None:
-    """Record "-" history rows in bulk, then delete without per-object signals.
-
-    simple-history has bulk helpers for create and update only; a queryset
-    delete would send one post_delete (and one history INSERT) per object.
-    The links have nothing depending on them, so a raw delete is safe.
-    """
-    historical = model.history.model
-    tracked = [f.attname for f in historical.tracked_fields]
-    historical.objects.bulk_create(
-        [
-            historical(
-                history_date=default_date,
-                history_user=default_user,
-                history_change_reason=default_change_reason,
-                history_type="-",
-                **{name: getattr(obj, name) for name in tracked},
-                **(custom_historical_attrs or {}),
-            )
-            for obj in objs
-        ]
-    )
-    queryset = model._base_manager.filter(pk__in=any_of([obj.pk for obj in objs], integer=True))
-    queryset._raw_delete(queryset.db)

@@ -24,6 +24,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ..models import Citation, Project, ProjectPartner
+from .projects import stage_change_record, stage_status
 
 # The history reason of the loader's saves. Rows written before it was set carry no
 # reason and no user, like every other row the loader wrote.
@@ -130,8 +131,6 @@ def articles_load(*, paths: list[Path] | None = None) -> LoadReport:
     With ``paths`` left out (every fixture file), partner links and citations the
     fixtures no longer hold are removed where the loader alone made them.
     """
-    from .projects import _record_change, _stage_status  # projects re-exports this module
-
     report = LoadReport()
     loaded = {model: set() for model in (Project, *_PRUNED)}
     for path in paths or fixture_paths():
@@ -146,7 +145,7 @@ def articles_load(*, paths: list[Path] | None = None) -> LoadReport:
                     obj.save()
                     report.created[label] += 1
                 else:
-                    _update(existing, obj, report, _record_change, _stage_status)
+                    _update(existing, obj, report)
                 if type(obj) in loaded:
                     loaded[type(obj)].add((existing or obj).pk)
                 _sync_m2m(existing or obj, item.m2m_data, report, created=existing is None)
@@ -155,7 +154,7 @@ def articles_load(*, paths: list[Path] | None = None) -> LoadReport:
     return report
 
 
-def _update(existing, obj, report: LoadReport, record_change, stage_status) -> None:
+def _update(existing, obj, report: LoadReport) -> None:
     label = obj._meta.label
     differing = [n for n, v in _comparable(obj).items() if getattr(existing, n) != v]
     # A field whose stored value the loader set is the fixture's to change; a value
@@ -175,7 +174,7 @@ def _update(existing, obj, report: LoadReport, record_change, stage_status) -> N
     existing.full_clean(validate_unique=False, validate_constraints=False)
     existing.save(update_fields=changed + _derived_fields(existing))
     if before is not None and before != stage_status(existing):
-        record_change(existing, before, note=_("文章数据更新"), effective_on=None, user=None)
+        stage_change_record(existing, before, note=_("文章数据更新"), effective_on=None, user=None)
     report.updated[label] += 1
 
 

@@ -67,7 +67,7 @@ from tracker.resources import (
     SignedOnField,
     YesNoWidget,
 )
-from tracker.services import project_import
+from tracker.services.ledger import project_import
 from tracker.text import normalize_name
 
 AMOUNTS = [

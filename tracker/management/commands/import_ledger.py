@@ -11,7 +11,7 @@ from tracker.ledger.importer import ERROR, NEW, UNCHANGED, UPDATE
 from tracker.ledger.reader import read_upload
 from tracker.ledger.safety import LedgerError, check_size
 from tracker.permissions import IMPORT_PERMISSION
-from tracker.services import project_import
+from tracker.services.ledger import project_import
 
 LABELS = {NEW: "新增", UPDATE: "更新", UNCHANGED: "未变", ERROR: "错误"}
 

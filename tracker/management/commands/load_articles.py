@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tracker.services import articles_load
+from tracker.services.fixtures import articles_load
 
 
 class Command(BaseCommand):

@@ -9,7 +9,7 @@ hourly or daily) so bytes do not wait for the next upload.
 from django.core.management.base import BaseCommand
 from django.utils.translation import ngettext
 
-from tracker.services import import_previews_purge
+from tracker.services.ledger import import_previews_purge
 
 
 class Command(BaseCommand):
