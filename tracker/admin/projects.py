@@ -19,9 +19,6 @@ from ..permissions import (
     is_region_scoped,
     scope_projects,
 )
-from ..resources import (
-    LedgerResource,
-)
 from ..services.progress import (
     progress_report_create,
 )
@@ -52,7 +49,6 @@ class ProjectAdmin(
     ImportExportMixin,
     TrackerHistoryAdmin,
 ):
-    resource_classes = [LedgerResource]
     import_export_change_list_template = "admin/tracker/project/change_list_ledger.html"
     form = ProjectForm
     action_form = ProjectActionForm

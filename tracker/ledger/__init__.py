@@ -5,10 +5,11 @@
 - ``render``: domain values → cells, the exact inverse of ``parsers``;
 - ``safety``: refusing oversized, fake, truncated, bomb and DTD-laden files early;
 - ``reader``: xlsx (openpyxl read-only) and CSV (UTF-8/GB18030) into numbered rows;
-- ``importer``: planning an import (new/updated/unchanged/error) and applying it in bulk;
-- ``exporter``: streaming the ledger out as xlsx or CSV.
+- ``importer``: planning an import (new/updated/unchanged/error), with a digest;
+- ``exporter``: streaming the ledger out as xlsx or CSV;
+- ``cells``: one reader per column (cell → the row's values);
+- ``lookups``: names, slugs and choice labels → ids; long ``IN`` lists as one parameter.
 
-Writes go through ``tracker.services`` (``project_import`` and friends);
-``tracker.resources.LedgerResource`` is the django-import-export face of the
-same format.
+Pure: it reads and writes files and plans; it never writes the database or
+imports ``tracker.services``. ``tracker.services.ledger`` writes the plans.
 """

@@ -58,7 +58,7 @@ def project_import(
     file_size: int = 0,
     file_sha256: str = "",
 ) -> LedgerImport:
-    """Plan and apply ledger ``rows`` in one go (commands, ``LedgerResource.import_data``).
+    """Plan and apply ledger ``rows`` in one go (``import_ledger``, the benchmark).
 
     ``rows`` comes from ``tracker.ledger.reader.read_upload`` (which refuses
     unsafe files first) or any header-plus-numbered-rows table. Nothing is

@@ -13,7 +13,8 @@ one table:
   plan, write, history), ``services.project_import``;
 - plain ModelResource: django-import-export with its default settings
   (row by row, an instance lookup and a save per row, history through the
-  save signal), on the same file;
+  save signal), on the same file, with the ledger's cell formats as widgets
+  (``_ledger_baseline.LedgerResource``);
 - 50,000 rows: rows per second against the 10,000-row figure, and the query
   counts of both sizes;
 - export of 100,000 projects to xlsx against openpyxl write-only writing
@@ -26,8 +27,6 @@ migrated and destroyed by the command. Nothing touches the real database.
 
 import gc
 import io
-import os
-import platform
 import random
 import statistics
 import tempfile
@@ -40,12 +39,10 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext, override_settings
-from import_export import fields, resources, widgets
 
 from tracker.choices import Stage, Status
 from tracker.ledger import exporter
 from tracker.ledger.columns import HEADERS
-from tracker.ledger.parsers import parse_partners
 from tracker.ledger.reader import read_upload
 from tracker.models import (
     Event,
@@ -57,18 +54,10 @@ from tracker.models import (
     Region,
     StageChange,
 )
-from tracker.resources import (
-    AmountField,
-    AmountWidget,
-    ChoiceLabelWidget,
-    LedgerDateWidget,
-    LedgerResource,
-    LedgerTextWidget,
-    SignedOnField,
-    YesNoWidget,
-)
 from tracker.services.ledger import project_import
-from tracker.text import normalize_name
+
+from ._bench_table import machine, print_results
+from ._ledger_baseline import LedgerResource
 
 AMOUNTS = [
     "5亿元",
@@ -97,55 +86,6 @@ STAGES = ["已签约", "signed", "洽谈", "在建/落地", "operating", "线索
 STATUSES = ["正常", "on_track", "滞后"]
 ROLES = ["投资方", "签约方", "科研合作方", "运营方"]
 EXISTING_ORGS = 1_000
-
-
-class PlainLedgerResource(resources.ModelResource):
-    """A first ModelResource for the ledger: the same columns, the library's defaults."""
-
-    code = fields.Field(attribute="code", column_name="项目编号")
-    name = fields.Field(attribute="name", column_name="项目名称")
-    region = fields.Field(
-        attribute="region",
-        column_name="所属区域",
-        widget=widgets.ForeignKeyWidget(Region, field="name"),
-    )
-    industry = fields.Field(
-        attribute="industry",
-        column_name="产业类别",
-        widget=widgets.ForeignKeyWidget(Industry, field="name"),
-    )
-    stage = fields.Field(attribute="stage", column_name="项目阶段", widget=ChoiceLabelWidget(Stage))
-    status = fields.Field(
-        attribute="status", column_name="项目状态", widget=ChoiceLabelWidget(Status)
-    )
-    investment = AmountField(column_name="总投资（万元）", widget=AmountWidget())
-    signed_on = SignedOnField(column_name="签约日期", widget=LedgerDateWidget())
-    event = fields.Field(
-        attribute="event",
-        column_name="签约活动",
-        widget=widgets.ForeignKeyWidget(Event, field="name"),
-    )
-    summary = fields.Field(attribute="summary", column_name="建设内容", widget=LedgerTextWidget())
-    leader = fields.Field(attribute="leader", column_name="包联领导", widget=LedgerTextWidget())
-    unit = fields.Field(
-        attribute="responsible_unit", column_name="责任单位", widget=LedgerTextWidget()
-    )
-    public = fields.Field(attribute="is_public", column_name="是否公开", widget=YesNoWidget())
-
-    class Meta:
-        model = Project
-        import_id_fields = ["code"]
-        # The ledger's columns; partners are written in after_save_instance below.
-        fields = [f for f in LedgerResource.Meta.fields if f != "partners"]
-
-    def after_save_instance(self, instance, row, **kwargs):
-        if kwargs.get("dry_run"):
-            return
-        for name, role in parse_partners(row.get("合作方")):
-            org, _created = Organization.objects.get_or_create(
-                name_key=normalize_name(name), defaults={"name": name}
-            )
-            ProjectPartner.objects.get_or_create(project=instance, organization=org, role=role)
 
 
 class Command(BaseCommand):
@@ -350,7 +290,7 @@ class Command(BaseCommand):
 
         def work():
             dataset = XLSX().create_dataset(data)
-            result = PlainLedgerResource().import_data(dataset, dry_run=False)
+            result = LedgerResource().import_data(dataset, dry_run=False)
             if result.has_errors() or result.has_validation_errors():
                 raise RuntimeError("plain resource import failed")
 
@@ -509,7 +449,9 @@ class Command(BaseCommand):
         peak_small, _size = self._csv_peak(tenth)
         peak_large, size_large = self._csv_peak(queryset)
 
-        self._print(
+        print_results(
+            self.stdout.write,
+            machine(self.options),
             results,
             ours=ours,
             floor=floor,
@@ -520,73 +462,4 @@ class Command(BaseCommand):
             queries=(queries_small, queries_big),
             export=(export_ours, export_floor),
             peaks=(peak_small, peak_large, size_large, n_export),
-        )
-
-    def _machine(self) -> str:
-        cpu = platform.processor() or platform.machine()
-        try:
-            for line in Path("/proc/cpuinfo").read_text().splitlines():
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-        except OSError:
-            pass
-        with connection.cursor() as cursor:
-            if connection.vendor == "sqlite":
-                cursor.execute("select sqlite_version()")
-                database = f"SQLite {cursor.fetchone()[0]} (file, WAL)"
-            else:
-                cursor.execute("show server_version")
-                database = f"PostgreSQL {cursor.fetchone()[0]}"
-        return (
-            f"{cpu}, {os.cpu_count()} cores; Python {platform.python_version()}; {database}; "
-            f"runs: {self.options['runs']} (10k floor/import, alternating), "
-            f"{self.options['big_runs']} (50k import, exports), "
-            f"{self.options['baseline_runs']} (baseline)"
-        )
-
-    def _print(self, results, *, ours, floor, baseline, large, n, big, queries, export, peaks):
-        out = self.stdout.write
-        out("")
-        out(f"Machine: {self._machine()}")
-        out("")
-        out(f"| {'measurement':<52} | {'rows':>7} | {'median s':>8} | {'rows/s':>7} | runs (s)")
-        out(f"|{'-' * 54}|{'-' * 9}|{'-' * 10}|{'-' * 9}|{'-' * 20}")
-        for label, rows, median, all_runs in results:
-            runs = " ".join(f"{t:.2f}" for t in all_runs)
-            out(f"| {label:<52} | {rows:>7,} | {median:>8.2f} | {rows / median:>7,.0f} | {runs}")
-        out("")
-        small_k, big_k = f"{n / 1000:g}k", f"{big / 1000:g}k"
-        checks = [
-            (f"import {small_k} ÷ floor", ours / floor, "≤ 2.5×", ours / floor <= 2.5),
-        ]
-        if baseline is not None:
-            label = f"plain ModelResource ÷ import {small_k}"
-            checks.append((label, baseline / ours, "≥ 5×", baseline / ours >= 5))
-        speed_ratio = (big / large) / (n / ours)
-        label = f"{big_k} rows/s ÷ {small_k} rows/s"
-        checks.append((label, speed_ratio, "≥ 0.80", speed_ratio >= 0.8))
-        export_ours, export_floor = export
-        checks.append(
-            (
-                "export xlsx ÷ openpyxl write-only",
-                export_ours / export_floor,
-                "≤ 1.5×",
-                export_ours / export_floor <= 1.5,
-            )
-        )
-        out(f"| {'ratio':<36} | {'value':>7} | {'target':>7} | met")
-        out(f"|{'-' * 38}|{'-' * 9}|{'-' * 9}|-----")
-        for label, value, target, met in checks:
-            out(f"| {label:<36} | {value:>7.2f} | {target:>7} | {'yes' if met else 'NO'}")
-        (total_s, other_s), (total_b, other_b) = queries
-        out("")
-        out(
-            f"Queries: {n:,} rows → {total_s} ({other_s} besides bulk INSERT batches); "
-            f"{big:,} rows → {total_b} ({other_b} besides bulk INSERT batches)."
-        )
-        peak_small, peak_large, size_large, n_export = peaks
-        out(
-            f"CSV export peak Python memory: {peak_small:.1f} MB for {n_export // 10:,} rows, "
-            f"{peak_large:.1f} MB for {n_export:,} rows ({size_large / 1e6:.0f} MB of CSV streamed)."
         )
