@@ -20,8 +20,8 @@ from tracker.permissions import (
     READER_GROUP,
     can_edit_region,
     editable_region_ids,
-    groups_sync,
 )
+from tracker.services.groups import groups_sync
 
 
 @pytest.fixture

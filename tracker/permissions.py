@@ -1,7 +1,7 @@
 """Who may do what in the staff workspace.
 
-Three groups carry the permissions (``setup_groups`` and migration 0003 create
-them):
+Three groups carry the permissions (``services.groups.groups_sync``, run by
+``setup_groups``, and migration 0003 create them):
 
 - 招商管理员: every permission of the tracker, import and export included, in
   every region;
@@ -18,9 +18,6 @@ Import and export are separate permissions (``tracker.import_ledger`` and
 """
 
 from fnmatch import fnmatchcase
-
-from django.contrib.auth.models import Group, Permission
-from django.db import transaction
 
 from .models import Region, RegionAssignment
 
@@ -73,23 +70,6 @@ def group_permissions(patterns: list[str], permissions) -> list:
             for pattern in patterns
         )
     ]
-
-
-@transaction.atomic
-def groups_sync() -> dict[str, int]:
-    """Create the three groups and give each exactly its permissions; returns counts.
-
-    Idempotent. Run again (``manage.py setup_groups``) after adding models so
-    that 招商管理员 and the view-only groups cover them.
-    """
-    permissions = list(Permission.objects.select_related("content_type"))
-    counts = {}
-    for name, patterns in GROUP_PERMISSIONS.items():
-        group, _created = Group.objects.get_or_create(name=name)
-        wanted = group_permissions(patterns, permissions)
-        group.permissions.set(wanted)
-        counts[name] = len(wanted)
-    return counts
 
 
 # --- Region scope -------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from tracker.permissions import groups_sync
+from tracker.services.groups import groups_sync
 
 
 class Command(BaseCommand):
