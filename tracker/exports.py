@@ -18,8 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import spreadsheets, stats
-from .filtersets import RegionTree
-from .models import ProjectPartner
+from .models import ProjectPartner, RegionTree
 from .templatetags.tracker import iso_precise, project_amount
 
 CHUNK = 1000

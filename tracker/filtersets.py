@@ -14,7 +14,7 @@ from django.db.models import Exists, F, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from .choices import OrganizationKind, Stage, Status
-from .models import Event, Industry, Organization, Project, ProjectPartner, Region
+from .models import Event, Industry, Organization, Project, ProjectPartner, RegionTree
 from .search import organization_named, projects_matching
 
 SEARCH_MAX_LENGTH = 100
@@ -39,61 +39,6 @@ def projects_of(organizations):
     checked against every project in the list's order instead.
     """
     return ProjectPartner.objects.filter(organization__in=organizations).values("project_id")
-
-
-class RegionTree:
-    """Every region, read in one query: choices, subtrees, districts and breadcrumbs.
-
-    The tree is a city with a few dozen districts, zones and parks, so holding it
-    whole is cheaper than asking the database one question at a time.
-    """
-
-    def __init__(self, regions):
-        self.regions = list(regions)
-        self.by_id = {r.pk: r for r in self.regions}
-        self.by_slug = {r.slug: r for r in self.regions}
-        self.children: dict[int | None, list[Region]] = {}
-        for region in self.regions:
-            self.children.setdefault(region.parent_id, []).append(region)
-
-    @classmethod
-    def load(cls) -> "RegionTree":
-        return cls(Region.objects.order_by("name"))
-
-    def subtree_ids(self, region: Region) -> list[int]:
-        ids, stack = [], [region.pk]
-        while stack:
-            pk = stack.pop()
-            ids.append(pk)
-            stack.extend(child.pk for child in self.children.get(pk, ()))
-        return ids
-
-    def ancestors(self, region: Region) -> list[Region]:
-        """From the root down to ``region``'s parent."""
-        chain, node = [], self.by_id.get(region.parent_id)
-        while node is not None and node not in chain:
-            chain.append(node)
-            node = self.by_id.get(node.parent_id)
-        return chain[::-1]
-
-    def district_of(self, region_id: int) -> Region | None:
-        """The region directly below a root (a district or zone); a root stands for itself."""
-        node = self.by_id.get(region_id)
-        while node is not None and node.parent_id is not None:
-            parent = self.by_id.get(node.parent_id)
-            if parent is None or parent.parent_id is None:
-                return node
-            node = parent
-        return node
-
-    def walk(self, parent_id=None, depth=0):
-        """(depth, region) pairs in tree order."""
-        for region in self.children.get(parent_id, ()):
-            yield depth, region
-            yield from self.walk(region.pk, depth + 1)
-
-    def choices(self) -> list[tuple[str, str]]:
-        return [(r.slug, "\u3000" * depth + r.name) for depth, r in self.walk()]
 
 
 class LazyChoices:

@@ -19,7 +19,7 @@ Import and export are separate permissions (``tracker.import_ledger`` and
 
 from fnmatch import fnmatchcase
 
-from .models import Region, RegionAssignment
+from .models import RegionAssignment, RegionTree
 
 ADMIN_GROUP = "招商管理员"
 EDITOR_GROUP = "区域录入员"
@@ -75,20 +75,6 @@ def group_permissions(patterns: list[str], permissions) -> list:
 # --- Region scope -------------------------------------------------------------------
 
 
-def _subtrees(root_ids) -> frozenset[int]:
-    """Ids of the given regions and every region below them (one query)."""
-    children: dict[int | None, list[int]] = {}
-    for pk, parent_id in Region.objects.values_list("pk", "parent_id"):
-        children.setdefault(parent_id, []).append(pk)
-    found, stack = set(), list(root_ids)
-    while stack:
-        pk = stack.pop()
-        if pk not in found:
-            found.add(pk)
-            stack.extend(children.get(pk, ()))
-    return frozenset(found)
-
-
 def editable_region_ids(user) -> frozenset[int] | None:
     """Regions ``user`` may write projects in; ``None`` means every region.
 
@@ -103,7 +89,7 @@ def editable_region_ids(user) -> frozenset[int] | None:
         scope = None
     else:
         roots = list(RegionAssignment.objects.filter(user=user).values_list("region_id", flat=True))
-        scope = _subtrees(roots) if roots else frozenset()
+        scope = frozenset(RegionTree.load().subtree_ids(*roots)) if roots else frozenset()
     user._tracker_region_scope = scope
     return scope
 

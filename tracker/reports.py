@@ -16,22 +16,13 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from .choices import Stage
-from .models import ALERT_FIELDS, Project, Region
+from .models import ALERT_FIELDS, Project, RegionTree
 
 
-def district_of() -> tuple[dict[int, int], dict[int, str]]:
-    """Region id → the district (a child of a top-level region, or a root) it rolls up to."""
-    rows = list(Region.objects.values_list("pk", "name", "parent_id"))
-    parent = {pk: parent_id for pk, _name, parent_id in rows}
-    names = {pk: name for pk, name, _p in rows}
-    roots = {pk for pk, p in parent.items() if p is None}
-    found = {}
-    for pk in parent:
-        node = pk
-        while parent.get(node) is not None and parent[node] not in roots:
-            node = parent[node]
-        found[pk] = node
-    return found, names
+def _district(tree: RegionTree, region_id: int) -> tuple[int, str]:
+    """The (id, name) a region's projects are counted under: its district, or itself unnamed."""
+    district = tree.district_of(region_id)
+    return (district.pk, district.name) if district else (region_id, "")
 
 
 # --- 需关注 dashboard -------------------------------------------------------------
@@ -68,7 +59,7 @@ def attention_summary(queryset=None, *, today=None) -> Attention:
         .order_by()
         .values_list("region_id", "leader_user_id", "unit_contact_id", *ALERT_FIELDS)
     )
-    rollup, names = district_of()
+    tree = RegionTree.load()
     districts: dict[int, AttentionRow] = {}
     people: dict[int, AttentionRow] = {}
     by_alert, total, unassigned = Counter(), 0, 0
@@ -76,8 +67,8 @@ def attention_summary(queryset=None, *, today=None) -> Attention:
         raised = [name for name, on in zip(ALERT_FIELDS, flags, strict=True) if on]
         total += 1
         by_alert.update(raised)
-        district = rollup.get(region_id, region_id)
-        row = districts.setdefault(district, AttentionRow(district, names.get(district, "")))
+        district, label = _district(tree, region_id)
+        row = districts.setdefault(district, AttentionRow(district, label))
         row.total += 1
         row.by_alert.update(raised)
         responsible = {pk for pk in (leader_id, contact_id) if pk}
@@ -188,23 +179,21 @@ def performance_report(queryset=None, *, today=None) -> Performance:
             "days_to_operation",
         )
     )
-    rollup, names = district_of()
+    tree = RegionTree.load()
     overall = Group(label="")
     districts: dict[int, Group] = {}
     years: dict[int, Group] = defaultdict(lambda: Group(label=""))
     for pk, code, name, region_id, signed, started, operating, to_c, to_o in rows:
-        district = rollup.get(region_id, region_id)
+        district, label = _district(tree, region_id)
         if to_c is not None and to_c <= threshold:
             in_time = True
         elif signed <= today - timedelta(days=threshold):
             in_time = False
         else:
             in_time = None
-        line = Line(
-            pk, code, name, names.get(district, ""), signed, started, operating, to_c, to_o, in_time
-        )
+        line = Line(pk, code, name, label, signed, started, operating, to_c, to_o, in_time)
         overall.lines.append(line)
-        districts.setdefault(district, Group(label=names.get(district, ""))).lines.append(line)
+        districts.setdefault(district, Group(label=label)).lines.append(line)
         years[signed.year].label = str(signed.year)
         years[signed.year].lines.append(line)
     return Performance(

@@ -20,7 +20,6 @@ from .filtersets import (
     EventFilterSet,
     PartnerFilterSet,
     ProjectFilterSet,
-    RegionTree,
     projects_of,
     public_organizations,
 )
@@ -30,6 +29,7 @@ from .models import (
     Organization,
     Project,
     ProjectPartner,
+    RegionTree,
     StageChange,
     totals_aggregates,
 )

@@ -1,7 +1,5 @@
 """Changelist filters: the region tree, signing year, alerts and the responsible person."""
 
-from collections import defaultdict
-
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.db.models import Q
@@ -12,6 +10,7 @@ from ..models import (
     ALERT_LABELS,
     Project,
     Region,
+    RegionTree,
 )
 
 
@@ -22,20 +21,7 @@ class RegionTreeFilter(admin.SimpleListFilter):
     parameter_name = "region_tree"
 
     def lookups(self, request, model_admin):
-        children = defaultdict(list)
-        for pk, name, parent_id in Region.objects.order_by("name").values_list(
-            "pk", "name", "parent_id"
-        ):
-            children[parent_id].append((pk, name))
-        choices = []
-
-        def walk(parent_id, depth):
-            for pk, name in children.get(parent_id, ()):
-                choices.append((str(pk), "　" * depth + name))
-                walk(pk, depth + 1)
-
-        walk(None, 0)
-        return choices
+        return [(str(r.pk), "\u3000" * depth + r.name) for depth, r in RegionTree.load().walk()]
 
     def queryset(self, request, queryset):
         if not self.value():

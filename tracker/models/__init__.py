@@ -22,6 +22,7 @@ from .places import (
     IndustryQuerySet,
     Region,
     RegionQuerySet,
+    RegionTree,
 )
 from .partners import (
     HistoricalOrganization,
@@ -80,6 +81,7 @@ __all__ = [
     "Region",
     "RegionAssignment",
     "RegionQuerySet",
+    "RegionTree",
     "Source",
     "SourceQuerySet",
     "StageChange",
