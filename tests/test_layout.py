@@ -92,6 +92,12 @@ def test_the_tracker_package_has_no_import_cycle():
     assert import_cycles(import_graph()) == []
 
 
+def test_the_api_reads_through_selectors_never_through_the_views():
+    graph = import_graph()
+    assert "tracker.selectors" in graph["tracker.api"]
+    assert "tracker.views" not in graph["tracker.api"]
+
+
 if __name__ == "__main__":  # python tests/test_layout.py: the graph's cycles, if any
     found = import_cycles(import_graph())
     print(f"{len(import_graph())} modules, {len(found)} import cycles")

@@ -7,7 +7,6 @@ project lists also give the selection's disclosed total and undisclosed count.
 """
 
 from django.core.paginator import InvalidPage
-from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import routers, serializers, viewsets
@@ -17,11 +16,11 @@ from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from . import stats
+from . import selectors
 from .filtersets import EventFilterSet, PartnerFilterSet, ProjectFilterSet
 from .models import Citation, Event, Industry, Organization, Project, ProjectPartner, Region
+from .paging import MAX_OFFSET, PAGE_SIZE, CountedPaginator, ListRows, ProjectListRows, TooDeep
 from .templatetags.tracker import project_amount
-from .views import MAX_OFFSET, CountedPaginator, EventListView, PartnerListView, TooDeep
 
 
 def plain_wan(value) -> str | None:
@@ -235,7 +234,7 @@ class PartnerSerializer(serializers.ModelSerializer):
 class TotalsPagination(PageNumberPagination):
     """Page numbers over a count the view already knows; as deep as the HTML list goes."""
 
-    page_size = 20
+    page_size = PAGE_SIZE
     page_size_query_param = "page_size"
     max_page_size = 100
 
@@ -272,7 +271,7 @@ class TotalsPagination(PageNumberPagination):
         return Response({**body, "results": data})
 
 
-class PublicReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
+class PublicReadOnlyViewSet(ListRows, viewsets.ReadOnlyModelViewSet):
     """JSON only, for anyone, no session: public data needs neither login nor CSRF."""
 
     renderer_classes = [JSONRenderer]
@@ -281,65 +280,39 @@ class PublicReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = TotalsPagination
     filter_backends = [DjangoFilterBackend]
 
-    def get_totals(self, queryset) -> dict:
-        return {"count": stats.count(queryset)}
 
-    def page_rows(self):
-        """Where a page's rows are read from by id (see ``CountedPaginator``); None: the selection."""
-        return None
-
-
-class ProjectViewSet(PublicReadOnlyViewSet):
-    queryset = Project.objects.public().for_list().order_by("-code")
+class ProjectViewSet(ProjectListRows, PublicReadOnlyViewSet):
+    queryset = selectors.project_list()
     filterset_class = ProjectFilterSet
     lookup_field = "code"
     lookup_value_regex = "[^/]+"
 
     def get_queryset(self):
         queryset = super().get_queryset()
-        if self.action == "retrieve":
-            queryset = queryset.prefetch_related(
-                Prefetch(
-                    "project_partners",
-                    queryset=ProjectPartner.objects.select_related("organization").order_by(
-                        "role", "organization__name"
-                    ),
-                ),
-                Prefetch(
-                    "citations",
-                    queryset=Citation.objects.select_related("source").order_by(
-                        "source__published_on", "pk"
-                    ),
-                ),
-            )
-        return queryset
+        return selectors.project_record(queryset) if self.action == "retrieve" else queryset
 
     def get_serializer_class(self):
         return ProjectDetailSerializer if self.action == "retrieve" else ProjectSerializer
 
-    def page_rows(self):
-        return Project.objects.for_list()
-
-    def get_totals(self, queryset) -> dict:
-        remember = not ProjectFilterSet.is_search(self.request.query_params)
-        return stats.project_totals(queryset, remember=remember)
+    def remember_totals(self) -> bool:
+        return not ProjectFilterSet.is_search(self.request.query_params)
 
 
 class EventViewSet(PublicReadOnlyViewSet):
-    queryset = EventListView.queryset.prefetch_related("organisers")
+    queryset = selectors.event_list().prefetch_related("organisers")
     serializer_class = EventSerializer
     filterset_class = EventFilterSet
     lookup_field = "slug"
 
 
 class PartnerViewSet(PublicReadOnlyViewSet):
-    queryset = PartnerListView.queryset
+    queryset = selectors.partner_list()
     serializer_class = PartnerSerializer
     filterset_class = PartnerFilterSet
 
 
 class RegionViewSet(PublicReadOnlyViewSet):
-    queryset = Region.objects.select_related("parent").order_by("name")
+    queryset = selectors.regions()
     serializer_class = RegionSerializer
     pagination_class = None
     filter_backends = []
@@ -347,7 +320,7 @@ class RegionViewSet(PublicReadOnlyViewSet):
 
 
 class IndustryViewSet(PublicReadOnlyViewSet):
-    queryset = Industry.objects.order_by("name")
+    queryset = selectors.industries()
     serializer_class = IndustrySerializer
     pagination_class = None
     filter_backends = []

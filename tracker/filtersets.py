@@ -10,35 +10,15 @@ from functools import cached_property
 
 import django_filters as filters
 from django import forms
-from django.db.models import Exists, F, OuterRef
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from .choices import OrganizationKind, Stage, Status
-from .models import Event, Industry, Organization, Project, ProjectPartner, RegionTree
+from .models import Event, Industry, Organization, Project, RegionTree
 from .search import organization_named, projects_matching
+from .selectors import industries, projects_of, public_organizations
 
 SEARCH_MAX_LENGTH = 100
-
-
-def public_organizations():
-    """Organisations the public may see: a partner in a public project, or an event organiser.
-
-    One that only appears in internal projects stays internal: its name alone would
-    tell who the district is talking to.
-    """
-    return Organization.objects.filter(
-        Exists(ProjectPartner.objects.filter(organization=OuterRef("pk"), project__is_public=True))
-        | Exists(Event.organisers.through.objects.filter(organization_id=OuterRef("pk")))
-    )
-
-
-def projects_of(organizations):
-    """Ids of the projects ``organizations`` take part in, as a subquery.
-
-    ``pk IN (…)`` starts from the partner's few rows; a correlated EXISTS would be
-    checked against every project in the list's order instead.
-    """
-    return ProjectPartner.objects.filter(organization__in=organizations).values("project_id")
 
 
 class LazyChoices:
@@ -182,7 +162,7 @@ class ProjectFilterSet(filters.FilterSet):
 
     @cached_property
     def industries(self) -> dict[str, Industry]:
-        return {i.slug: i for i in Industry.objects.order_by("name")}
+        return {i.slug: i for i in industries()}
 
     def filter_q(self, queryset, name, value):
         value = value.strip()

@@ -32,8 +32,17 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .choices import Stage
-from .filtersets import RegionTree, public_organizations
-from .models import Event, Industry, Organization, Project, ProjectPartner, Region
+from .models import (
+    Event,
+    Industry,
+    Organization,
+    Project,
+    ProjectPartner,
+    Region,
+    RegionTree,
+    totals_aggregates,
+)
+from .selectors import public_organizations
 
 LATEST_SIGNINGS = 8
 # Only derived figures live here; an entry is found again only while the data is the same.
@@ -133,6 +142,37 @@ def project_totals(queryset, *, remember: bool = False) -> dict:
 
 def count(queryset) -> int:
     return 0 if _identity(queryset) is None else queryset.order_by().count()
+
+
+# --- Regions ---------------------------------------------------------------------------
+
+
+def region_counts() -> dict[int, dict]:
+    """Public projects per region id: count, disclosed total and undisclosed count (cached)."""
+    rows = Project.objects.public().order_by().values("region_id").annotate(**totals_aggregates())
+    return cached("region-counts", (), lambda: {r["region_id"]: r for r in rows})
+
+
+def rollup(tree: RegionTree, counts: dict, region) -> dict:
+    """The totals of a region's whole subtree, in the shape of ``Project.totals()``."""
+    rows = [counts[i] for i in tree.subtree_ids(region) if i in counts]
+    amounts = [r["disclosed_total"] for r in rows if r["disclosed_total"] is not None]
+    return {
+        "count": sum(r["count"] for r in rows),
+        "disclosed_total": sum(amounts) if amounts else None,
+        "undisclosed": sum(r["undisclosed"] for r in rows),
+    }
+
+
+def region_stage_counts(region_ids, projects) -> dict[str, dict]:
+    """``projects`` (those of the subtree ``region_ids``) counted by stage (cached)."""
+    return cached(
+        "region-stages",
+        sorted(region_ids),
+        lambda: {
+            row["stage"]: row for row in projects.order_by().values("stage").annotate(n=Count("pk"))
+        },
+    )
 
 
 # --- The overview ------------------------------------------------------------------------

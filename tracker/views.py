@@ -6,93 +6,25 @@ at ``MAX_OFFSET`` rows deep — past that, filters or the export serve better th
 paging, and a deep ``OFFSET`` costs time in proportion to the depth.
 """
 
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
-from django.db.models.functions import Coalesce
+from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.http import Http404, HttpResponse
-from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, TemplateView, View
 
-from . import exports, stats
+from . import exports, selectors, stats
 from .choices import PartnerRole, Stage
-from .filtersets import (
-    EventFilterSet,
-    PartnerFilterSet,
-    ProjectFilterSet,
-    projects_of,
-    public_organizations,
-)
-from .models import (
-    Citation,
-    Event,
-    Organization,
-    Project,
-    ProjectPartner,
-    RegionTree,
-    StageChange,
-    totals_aggregates,
-)
+from .filtersets import EventFilterSet, PartnerFilterSet, ProjectFilterSet
+from .models import Event, Organization, RegionTree
+from .paging import MAX_OFFSET, PAGE_SIZE, CountedPaginator, ListRows, ProjectListRows, TooDeep
 from .templatetags.tracker import wan
 from .text import full_stop, join_clauses
-
-PAGE_SIZE = 20
-# 100 pages of 20: past that a filter or the CSV export serves better than paging,
-# and OFFSET costs time in proportion to its depth.
-MAX_OFFSET = 2000
-
-CITATIONS = Prefetch(
-    "citations",
-    queryset=Citation.objects.select_related("source").order_by("source__published_on", "pk"),
-)
-
 
 # --- Paging --------------------------------------------------------------------------
 
 
-class TooDeep(EmptyPage):
-    pass
-
-
-class CountedPaginator(Paginator):
-    """A paginator that is told its count (already known from the totals) and its depth limit.
-
-    Given ``rows``, a page is read in two steps inside one query: the page's ids,
-    sorted and cut in a narrow subquery (often from an index alone), then those
-    rows with their joins from ``rows``. Sorting whole joined rows instead made
-    SQLite sort every match of a district: 30 ms at 100,000 projects, against 1.
-    """
-
-    def __init__(self, object_list, per_page, *, count, rows=None, max_offset=None, **kwargs):
-        super().__init__(object_list, per_page, **kwargs)
-        self._count = count
-        self.rows = rows
-        self.max_pages = max(1, (max_offset or MAX_OFFSET) // per_page)
-
-    @cached_property
-    def count(self):
-        return self._count
-
-    def validate_number(self, number):
-        number = super().validate_number(number)
-        if number > self.max_pages:
-            raise TooDeep(number)
-        return number
-
-    def page(self, number):
-        if self.rows is None:
-            return super().page(number)
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        selection = self.object_list
-        ids = selection.values("pk")[bottom : bottom + self.per_page]
-        ordering = selection.query.order_by or selection.model._meta.ordering
-        return self._get_page(self.rows.filter(pk__in=ids).order_by(*ordering), number, self)
-
-
 def paginate(request, queryset, count: int, per_page: int = PAGE_SIZE, rows=None) -> dict:
     """One page of ``queryset``; a bad or too deep page number gives a message, not an error."""
-    paginator = CountedPaginator(queryset, per_page, count=count, rows=rows)
+    paginator = CountedPaginator(queryset, per_page, count=count, rows=rows, max_offset=MAX_OFFSET)
     number = request.GET.get("page") or 1
     page, error = None, ""
     try:
@@ -119,17 +51,10 @@ def paginate(request, queryset, count: int, per_page: int = PAGE_SIZE, rows=None
     }
 
 
-class RowsMixin:
+class RowsMixin(ListRows):
     """A page of rows with their totals; a page that does not exist answers 404 with a message."""
 
     paginate_by = PAGE_SIZE
-
-    def get_totals(self, queryset) -> dict:
-        return {"count": stats.count(queryset)}
-
-    def page_rows(self):
-        """Where a page's rows are read from by id (see ``CountedPaginator``); None: the selection."""
-        return None
 
     def rows(self, queryset, totals: dict | None = None) -> dict:
         """The page of ``queryset`` and its totals (``get_totals`` unless already known)."""
@@ -147,16 +72,8 @@ class RowsMixin:
         return super().render_to_response(context, **kwargs)
 
 
-class ProjectRowsMixin(RowsMixin):
-    def get_totals(self, queryset) -> dict:
-        return stats.project_totals(queryset, remember=self.remember_totals())
-
-    def remember_totals(self) -> bool:
-        """Keep the totals for the next request: for broad selections (see ``stats``)."""
-        return False
-
-    def page_rows(self):
-        return Project.objects.for_list()
+class ProjectRowsMixin(ProjectListRows, RowsMixin):
+    pass
 
 
 class FilteredListView(RowsMixin, TemplateView):
@@ -191,7 +108,7 @@ class OverviewView(TemplateView):
 class ProjectListView(ProjectRowsMixin, FilteredListView):
     template_name = "tracker/project_list.html"
     filterset_class = ProjectFilterSet
-    queryset = Project.objects.public().for_list().order_by("-code")
+    queryset = selectors.project_list()
 
     def remember_totals(self) -> bool:
         return not ProjectFilterSet.is_search(self.request.GET)
@@ -210,7 +127,7 @@ class ProjectExportView(View):
     format = "csv"
 
     def get(self, request, *args, **kwargs):
-        filterset = ProjectFilterSet(request.GET or None, queryset=ProjectListView.queryset.all())
+        filterset = ProjectFilterSet(request.GET or None, queryset=selectors.project_list())
         if filterset.is_bound and not filterset.is_valid():
             problems = join_clauses(
                 _("%(field)s：%(errors)s")
@@ -231,25 +148,7 @@ class ProjectDetailView(DetailView):
     template_name = "tracker/project_detail.html"
     slug_field = slug_url_kwarg = "code"
     context_object_name = "project"
-    queryset = (
-        Project.objects.public()
-        .select_related("region__parent__parent", "industry", "event")
-        .prefetch_related(
-            Prefetch(
-                "project_partners",
-                queryset=ProjectPartner.objects.select_related("organization"),
-            ),
-            CITATIONS,
-            # The public timeline: stages and dates only (no notes, no users).
-            Prefetch(
-                "stage_changes",
-                queryset=StageChange.objects.exclude(to_stage="")
-                .order_by("effective_on", "pk")
-                .only("project_id", "from_stage", "to_stage", "effective_on"),
-                to_attr="public_stage_changes",
-            ),
-        )
-    )
+    queryset = selectors.project_detail()
 
     def get_context_data(self, **kwargs):
         roles = PartnerRole.values
@@ -270,26 +169,10 @@ class ProjectDetailView(DetailView):
 # --- Events --------------------------------------------------------------------------
 
 
-def _public_project_count(field: str):
-    projects = (
-        Project.objects.public()
-        .filter(**{field: OuterRef("pk")})
-        .order_by()
-        .values(field)
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(projects, output_field=IntegerField()), 0)
-
-
 class EventListView(FilteredListView):
     template_name = "tracker/event_list.html"
     filterset_class = EventFilterSet
-    queryset = (
-        Event.objects.select_related("region")
-        .annotate(itemised=_public_project_count("event"))
-        .order_by("-start_date", "name")
-    )
+    queryset = selectors.event_list()
 
 
 def _declared(count, amount, *, both, count_only, amount_only) -> str:
@@ -344,10 +227,10 @@ def event_figures_sentence(event: Event, totals: dict) -> str:
 
 class EventDetailView(ProjectRowsMixin, DetailView):
     template_name = "tracker/event_detail.html"
-    queryset = Event.objects.select_related("region").prefetch_related("organisers", CITATIONS)
+    queryset = selectors.event_detail()
 
     def get_context_data(self, **kwargs):
-        projects = Project.objects.public().filter(event=self.object).order_by("code")
+        projects = selectors.event_projects(self.object)
         context = super().get_context_data(**kwargs, **self.rows(projects))
         context["figures_sentence"] = event_figures_sentence(self.object, context["totals"])
         return context
@@ -359,84 +242,35 @@ class EventDetailView(ProjectRowsMixin, DetailView):
 class PartnerListView(FilteredListView):
     template_name = "tracker/organization_list.html"
     filterset_class = PartnerFilterSet
-    queryset = (
-        public_organizations()
-        .annotate(
-            project_count=Coalesce(
-                Subquery(
-                    ProjectPartner.objects.filter(
-                        organization=OuterRef("pk"), project__is_public=True
-                    )
-                    .order_by()
-                    .values("organization")
-                    .annotate(n=Count("project", distinct=True))
-                    .values("n"),
-                    output_field=IntegerField(),
-                ),
-                0,
-            )
-        )
-        .order_by("name_key")
-    )
+    queryset = selectors.partner_list()
 
 
 class PartnerDetailView(ProjectRowsMixin, DetailView):
     template_name = "tracker/organization_detail.html"
     context_object_name = "organization"
-    queryset = public_organizations().prefetch_related(
-        Prefetch("organised_events", queryset=Event.objects.order_by("-start_date")),
-        CITATIONS,
-    )
+    queryset = selectors.partner_detail()
 
     def get_context_data(self, **kwargs):
         organization: Organization = self.object
-        projects = (
-            Project.objects.public().filter(pk__in=projects_of([organization])).order_by("-code")
-        )
+        projects = selectors.partner_projects(organization)
         return super().get_context_data(**kwargs, **self.rows(projects))
 
     def page_rows(self):
         # Each row shows the roles this organisation has in that project.
-        return (
-            super()
-            .page_rows()
-            .prefetch_related(
-                Prefetch(
-                    "project_partners",
-                    queryset=ProjectPartner.objects.filter(organization=self.object),
-                    to_attr="roles_here",
-                )
-            )
-        )
+        return selectors.with_roles_of(super().page_rows(), self.object)
 
 
 # --- Regions -------------------------------------------------------------------------
-
-
-def _region_counts() -> dict[int, dict]:
-    """Public projects per region id: count, disclosed total and undisclosed count (cached)."""
-    rows = Project.objects.public().order_by().values("region_id").annotate(**totals_aggregates())
-    return stats.cached("region-counts", (), lambda: {r["region_id"]: r for r in rows})
-
-
-def _rollup(tree: RegionTree, counts: dict, region) -> dict:
-    """The totals of a region's whole subtree, in the shape of ``Project.totals()``."""
-    rows = [counts[i] for i in tree.subtree_ids(region) if i in counts]
-    amounts = [r["disclosed_total"] for r in rows if r["disclosed_total"] is not None]
-    return {
-        "count": sum(r["count"] for r in rows),
-        "disclosed_total": sum(amounts) if amounts else None,
-        "undisclosed": sum(r["undisclosed"] for r in rows),
-    }
 
 
 class RegionListView(TemplateView):
     template_name = "tracker/region_list.html"
 
     def get_context_data(self, **kwargs):
-        tree, counts = RegionTree.load(), _region_counts()
+        tree, counts = RegionTree.load(), stats.region_counts()
         entries = [
-            {"region": r, "depth": depth, **_rollup(tree, counts, r)} for depth, r in tree.walk()
+            {"region": r, "depth": depth, **stats.rollup(tree, counts, r)}
+            for depth, r in tree.walk()
         ]
         return super().get_context_data(**kwargs, entries=entries)
 
@@ -450,22 +284,15 @@ class RegionDetailView(ProjectRowsMixin, TemplateView):
         if region is None:
             raise Http404(_("没有这个区域。"))
         ids = tree.subtree_ids(region)
-        projects = Project.objects.public().filter(region_id__in=ids).order_by("-code")
-        by_stage = stats.cached(
-            "region-stages",
-            sorted(ids),
-            lambda: {
-                row["stage"]: row
-                for row in projects.order_by().values("stage").annotate(n=Count("pk"))
-            },
-        )
-        counts = _region_counts()
+        projects = selectors.region_projects(ids)
+        by_stage = stats.region_stage_counts(ids, projects)
+        counts = stats.region_counts()
         return super().get_context_data(
             **kwargs,
             region=region,
             ancestors=tree.ancestors(region),
             children=[
-                {"region": child, **_rollup(tree, counts, child)}
+                {"region": child, **stats.rollup(tree, counts, child)}
                 for child in tree.children.get(region.pk, [])
             ],
             stages=[
@@ -473,5 +300,5 @@ class RegionDetailView(ProjectRowsMixin, TemplateView):
                 for code, label in Stage.choices
             ],
             # The subtree's totals rolled up from the per-region counts: no second scan.
-            **self.rows(projects, totals=_rollup(tree, counts, region)),
+            **self.rows(projects, totals=stats.rollup(tree, counts, region)),
         )

@@ -1,0 +1,82 @@
+"""Paging of the public lists, shared by the HTML pages and the API.
+
+A list is told its count (from ``stats``, which may remember it) instead of
+counting again, and stops at ``MAX_OFFSET`` rows deep: past that a filter or the
+CSV export serves better than paging, and a deep ``OFFSET`` costs time in
+proportion to its depth.
+"""
+
+from django.core.paginator import EmptyPage, Paginator
+from django.utils.functional import cached_property
+
+from . import selectors, stats
+
+PAGE_SIZE = 20
+# 100 pages of 20: past that a filter or the CSV export serves better than paging,
+# and OFFSET costs time in proportion to its depth.
+MAX_OFFSET = 2000
+
+
+class TooDeep(EmptyPage):
+    pass
+
+
+class CountedPaginator(Paginator):
+    """A paginator that is told its count (already known from the totals) and its depth limit.
+
+    Given ``rows``, a page is read in two steps inside one query: the page's ids,
+    sorted and cut in a narrow subquery (often from an index alone), then those
+    rows with their joins from ``rows``. Sorting whole joined rows instead made
+    SQLite sort every match of a district: 30 ms at 100,000 projects, against 1.
+    """
+
+    def __init__(self, object_list, per_page, *, count, rows=None, max_offset=None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self._count = count
+        self.rows = rows
+        self.max_pages = max(1, (max_offset or MAX_OFFSET) // per_page)
+
+    @cached_property
+    def count(self):
+        return self._count
+
+    def validate_number(self, number):
+        number = super().validate_number(number)
+        if number > self.max_pages:
+            raise TooDeep(number)
+        return number
+
+    def page(self, number):
+        if self.rows is None:
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        selection = self.object_list
+        ids = selection.values("pk")[bottom : bottom + self.per_page]
+        ordering = selection.query.order_by or selection.model._meta.ordering
+        return self._get_page(self.rows.filter(pk__in=ids).order_by(*ordering), number, self)
+
+
+class ListRows:
+    """How a list (page or API view) counts its selection and where it reads a page's rows."""
+
+    def get_totals(self, queryset) -> dict:
+        return {"count": stats.count(queryset)}
+
+    def page_rows(self):
+        """Where a page's rows are read from by id (see ``CountedPaginator``); None: the selection."""
+        return None
+
+
+class ProjectListRows(ListRows):
+    """A list of projects: its totals (count, disclosed total, undisclosed) and rows by id."""
+
+    def get_totals(self, queryset) -> dict:
+        return stats.project_totals(queryset, remember=self.remember_totals())
+
+    def remember_totals(self) -> bool:
+        """Keep the totals for the next request: for broad selections (see ``stats``)."""
+        return False
+
+    def page_rows(self):
+        return selectors.project_rows()
