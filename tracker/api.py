@@ -18,17 +18,9 @@ from rest_framework.response import Response
 
 from . import selectors
 from .filtersets import EventFilterSet, PartnerFilterSet, ProjectFilterSet
+from .formatting import format_project_amount, plain_decimal
 from .models import Citation, Event, Industry, Organization, Project, ProjectPartner, Region
 from .paging import MAX_OFFSET, PAGE_SIZE, CountedPaginator, ListRows, ProjectListRows, TooDeep
-from .templatetags.tracker import project_amount
-
-
-def plain_wan(value) -> str | None:
-    """A Decimal amount without exponent or trailing zeros: 105000.0000 → "105000"."""
-    if value is None:
-        return None
-    text = format(value.normalize(), "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 class WanField(serializers.Field):
@@ -38,7 +30,7 @@ class WanField(serializers.Field):
         super().__init__(read_only=True, **kwargs)
 
     def to_representation(self, value):
-        return plain_wan(value)
+        return plain_decimal(value)
 
 
 class PageURLField(serializers.Field):
@@ -159,7 +151,7 @@ class ProjectSerializer(serializers.ModelSerializer):
         ]
 
     def get_amount_display(self, project) -> str:
-        return project_amount(project)
+        return format_project_amount(project)
 
 
 class ProjectDetailSerializer(ProjectSerializer):
@@ -266,7 +258,7 @@ class TotalsPagination(PageNumberPagination):
             "previous": self.get_previous_link(),
         }
         if "disclosed_total" in self.totals:
-            body["disclosed_investment"] = plain_wan(self.totals["disclosed_total"])
+            body["disclosed_investment"] = plain_decimal(self.totals["disclosed_total"])
             body["undisclosed_count"] = self.totals["undisclosed"]
         return Response({**body, "results": data})
 

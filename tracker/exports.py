@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import spreadsheets, stats
+from .formatting import format_project_amount, iso_date, plain_decimal
 from .models import ProjectPartner, RegionTree
-from .templatetags.tracker import iso_precise, project_amount
 
 CHUNK = 1000
 # Building a workbook holds it in memory; beyond this many rows CSV is the better tool.
@@ -51,20 +51,20 @@ def columns(tree: RegionTree):
         (gettext_lazy("总投资（万元）"), lambda p: p.investment, "amount"),
         (gettext_lazy("投资下限（万元）"), lambda p: p.investment_low, "amount"),
         (gettext_lazy("投资上限（万元）"), lambda p: p.investment_high, "amount"),
-        (gettext_lazy("投资额"), project_amount, "text"),
+        (gettext_lazy("投资额"), format_project_amount, "text"),
         (
             gettext_lazy("签约日期"),
-            lambda p: iso_precise(p.signed_on, p.signed_on_precision),
+            lambda p: iso_date(p.signed_on, p.signed_on_precision),
             "date",
         ),
         (
             gettext_lazy("开工日期"),
-            lambda p: iso_precise(p.started_on, p.started_on_precision),
+            lambda p: iso_date(p.started_on, p.started_on_precision),
             "date",
         ),
         (
             gettext_lazy("投产日期"),
-            lambda p: iso_precise(p.operating_on, p.operating_on_precision),
+            lambda p: iso_date(p.operating_on, p.operating_on_precision),
             "date",
         ),
         (gettext_lazy("签约活动"), lambda p: p.event.name if p.event else "", "text"),
@@ -86,13 +86,6 @@ def _text(value) -> str:
     return "" if value is None else str(value)
 
 
-def _plain_amount(value) -> str:
-    if value is None:
-        return ""
-    text = format(value.normalize(), "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
 def _filename(extension: str) -> str:
     return f"zhaoshang-projects-{date.today():%Y%m%d}.{extension}"
 
@@ -107,7 +100,9 @@ def csv_response(queryset) -> StreamingHttpResponse:
         with translation.override(language):
             for project in _rows(queryset):
                 yield [
-                    _plain_amount(value(project)) if kind == "amount" else _text(value(project))
+                    _text(plain_decimal(value(project)))
+                    if kind == "amount"
+                    else _text(value(project))
                     for _header, value, kind in cols
                 ]
 

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from django.utils.translation import gettext as _
 
-from .text import join_clauses
+from .formatting import join_clauses
 
 
 @dataclass(frozen=True)

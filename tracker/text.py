@@ -1,10 +1,9 @@
-"""Text rules shared by models, imports and search: name keys, credit codes, and the
-punctuation that joins phrases in the reader's language."""
+"""Text rules shared by models, imports and search: name keys and credit codes.
+
+How values read to people (amounts, dates, list and clause joins) is ``tracker.formatting``."""
 
 import re
 import unicodedata
-
-from django.utils.translation import pgettext
 
 _SPACE = re.compile(r"\s+")
 
@@ -43,21 +42,3 @@ def credit_code_problem(code: str) -> str | None:
     if credit_code_check_char(code[:17]) != code[17]:
         return "校验位不正确"
     return None
-
-
-# Chinese joins list items with 、 and clauses with ；, and ends with 。; English uses
-# ", ", "; " and ".". Translated here, once, rather than in every message.
-
-
-def join_items(items) -> str:
-    """``a、b、c`` in Chinese, ``a, b, c`` in English."""
-    return pgettext("list separator", "、").join(str(item) for item in items)
-
-
-def join_clauses(clauses) -> str:
-    """``甲；乙`` in Chinese, ``A; B`` in English."""
-    return pgettext("clause separator", "；").join(str(clause) for clause in clauses)
-
-
-def full_stop() -> str:
-    return pgettext("sentence end", "。")

@@ -14,10 +14,9 @@ from django.views.generic import DetailView, TemplateView, View
 from . import exports, selectors, stats
 from .choices import PartnerRole, Stage
 from .filtersets import EventFilterSet, PartnerFilterSet, ProjectFilterSet
+from .formatting import format_amount, full_stop, join_clauses
 from .models import Event, Organization, RegionTree
 from .paging import MAX_OFFSET, PAGE_SIZE, CountedPaginator, ListRows, ProjectListRows, TooDeep
-from .templatetags.tracker import wan
-from .text import full_stop, join_clauses
 
 # --- Paging --------------------------------------------------------------------------
 
@@ -177,11 +176,11 @@ class EventListView(FilteredListView):
 
 def _declared(count, amount, *, both, count_only, amount_only) -> str:
     if count is not None and amount is not None:
-        return both % {"n": count, "amount": wan(amount)}
+        return both % {"n": count, "amount": format_amount(amount)}
     if count is not None:
         return count_only % {"n": count}
     if amount is not None:
-        return amount_only % {"amount": wan(amount)}
+        return amount_only % {"amount": format_amount(amount)}
     return ""
 
 
@@ -215,12 +214,12 @@ def event_figures_sentence(event: Event, totals: dict) -> str:
         itemised = _("已列明 %(n)s 个，其中 %(k)s 个列明金额、合计 %(amount)s") % {
             "n": count,
             "k": count - undisclosed,
-            "amount": wan(totals["disclosed_total"]),
+            "amount": format_amount(totals["disclosed_total"]),
         }
     else:
         itemised = _("已列明 %(n)s 个，金额合计 %(amount)s") % {
             "n": count,
-            "amount": wan(totals["disclosed_total"]),
+            "amount": format_amount(totals["disclosed_total"]),
         }
     return join_clauses([p for p in parts if p] + [itemised]) + full_stop()
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from tracker.text import join_items
+from tracker.formatting import join_items
 
 from .parsers import WAN, YI, fold
 

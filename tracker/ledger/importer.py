@@ -23,10 +23,11 @@ from django.utils.translation import gettext as _
 
 from tracker.choices import Stage, Status
 from tracker.codes import project_code_next
+from tracker.formatting import join_items
 from tracker.models import Event, Industry, Organization, Project, ProjectPartner, Region
 from tracker.permissions import editable_region_ids
 from tracker.rules import NOTE, PARTNERS, SIGNED_ON, stage_change_problems
-from tracker.text import join_items, normalize_name
+from tracker.text import normalize_name
 
 from . import render
 from .cells import READERS

@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
-from tracker.text import join_items
+from tracker.formatting import join_items
 
 from . import parsers, render
 from .parsers import CellError, fold

@@ -18,10 +18,10 @@ from functools import lru_cache
 from django.utils.translation import gettext as _
 
 from tracker.choices import DatePrecision, PartnerRole
+from tracker.formatting import join_items
 
 # The export's formula escape is the one rule of every spreadsheet (re-exported for the ledger).
 from tracker.spreadsheets import FORMULA_PREFIXES, escape_formula, unescape_formula  # noqa: F401
-from tracker.text import join_items
 
 # Unit multipliers into 万元.
 WAN = Decimal("1")

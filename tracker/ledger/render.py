@@ -7,12 +7,11 @@ Chinese ones (the ledger is a Chinese document whatever the UI language).
 """
 
 from datetime import date
-from decimal import Decimal
 
 from django.utils import translation
 
-from tracker.amounts import UNDISCLOSED, format_band, format_wan
 from tracker.choices import DatePrecision, PartnerRole, Stage, Status
+from tracker.formatting import UNDISCLOSED, format_band, format_wan, plain_decimal
 
 from .parsers import escape_formula
 
@@ -34,12 +33,6 @@ def status_labels() -> dict[str, str]:
 
 def role_labels() -> dict[str, str]:
     return labels(PartnerRole)
-
-
-def plain_decimal(value: Decimal) -> str:
-    """105000.0000 → "105000", 0.5000 → "0.5"."""
-    text = format(value.normalize(), "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def amount_cell(investment, low, high, *, native: bool):

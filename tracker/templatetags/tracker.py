@@ -1,110 +1,54 @@
-"""Template helpers of the public site: amounts and dates as people write them.
+"""Template tags of the public site: thin names over ``tracker.formatting``.
 
-Chinese pages use ``tracker.amounts`` (142亿元, 10.5亿元, 1000万元, 未披露). English pages
-read the same exact values in yuan (14.2 billion yuan) — never rounded, like the
-Chinese reading.
+Amounts, bands and dates read as ``tracker.formatting`` writes them, in the
+reader's language; the tags here only add what belongs to HTML (sort links,
+the totals sentence with its markup).
 """
-
-from decimal import Decimal
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
-from django.utils import translation
-from django.utils.formats import date_format
 from django.utils.html import format_html
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext
 
-from tracker.amounts import format_band, format_wan
-from tracker.choices import DatePrecision
-from tracker.text import join_items
+from tracker import formatting
 
 register = template.Library()
-
-DATE_FORMATS = {
-    DatePrecision.DAY: gettext_lazy("Y年n月j日"),
-    DatePrecision.MONTH: gettext_lazy("Y年n月"),
-    DatePrecision.YEAR: gettext_lazy("Y年"),
-}
-_YUAN_PER_WAN = Decimal(10000)
-_ENGLISH_UNITS = ((Decimal(10) ** 9, "billion yuan"), (Decimal(10) ** 6, "million yuan"))
-
-
-def _chinese() -> bool:
-    return (translation.get_language() or "zh-hans").startswith("zh")
-
-
-def _plain(value: Decimal) -> str:
-    text = format(value.normalize(), "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def _english(amount: Decimal) -> str:
-    yuan = amount * _YUAN_PER_WAN
-    for size, unit in _ENGLISH_UNITS:
-        if yuan >= size:
-            return f"{_plain(yuan / size)} {unit}"
-    whole = yuan == yuan.to_integral_value()
-    return f"{int(yuan):,} yuan" if whole else f"{_plain(yuan)} yuan"
 
 
 @register.filter
 def wan(amount, missing=None):
-    """An amount in 万元 as people write it; 未披露 (or ``missing``) when ``None``.
-
-    Sums pass ``missing`` ("—"): a group with no disclosed amount has no total,
-    which is not the same as one project keeping its amount undisclosed.
-    """
-    if amount is None or amount == "":
-        return gettext("未披露") if missing is None else missing
-    amount = Decimal(amount)
-    return format_wan(amount) if _chinese() else _english(amount)
+    """An amount in 万元 as people write it; 未披露 (or ``missing``) when ``None``."""
+    return formatting.format_amount(amount, missing)
 
 
 @register.filter(name="join_items")
 def join_items_filter(items):
-    """``a、b`` in Chinese, ``a, b`` in English (``tracker.text.join_items``)."""
-    return join_items(items)
+    """``a、b`` in Chinese, ``a, b`` in English."""
+    return formatting.join_items(items)
 
 
 @register.filter
 def band(project):
     """A project's amount band ("1000万元至1亿元"), or an empty string when it has none."""
-    low, high = project.investment_low, project.investment_high
-    if low is None and high is None:
-        return ""
-    if _chinese():
-        return format_band(low, high)
-    if low is not None and high is not None:
-        return f"{_english(low)} to {_english(high)}"
-    if low is not None:
-        return f"at least {_english(low)}"
-    return f"at most {_english(high)}"
+    return formatting.format_amount_band(project.investment_low, project.investment_high)
 
 
 @register.filter
 def project_amount(project):
     """The project's own amount, else its band, else 未披露."""
-    if project.investment is not None:
-        return wan(project.investment)
-    return band(project) or gettext("未披露")
+    return formatting.format_project_amount(project)
 
 
 @register.simple_tag
 def precise_date(value, precision):
     """A date to the precision its source states: 2020年9月28日, 2020年9月 or 2020年."""
-    if value is None:
-        return ""
-    return date_format(value, str(DATE_FORMATS.get(precision, DATE_FORMATS[DatePrecision.DAY])))
+    return formatting.format_date(value, precision)
 
 
 @register.filter
 def iso_precise(value, precision):
     """The same date as ISO 8601 at its precision: 2020-09-28, 2020-09 or 2020."""
-    if value is None:
-        return ""
-    return {DatePrecision.MONTH: value.strftime("%Y-%m"), DatePrecision.YEAR: str(value.year)}.get(
-        precision, value.isoformat()
-    )
+    return formatting.iso_date(value, precision)
 
 
 @register.simple_tag(takes_context=True)
