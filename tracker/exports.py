@@ -9,10 +9,9 @@ dropped (never a 500).
 """
 
 from datetime import date
-from io import BytesIO
 
 from django.db.models import Prefetch
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -90,7 +89,7 @@ def _filename(extension: str) -> str:
     return f"zhaoshang-projects-{date.today():%Y%m%d}.{extension}"
 
 
-def csv_response(queryset) -> StreamingHttpResponse:
+def csv_response(queryset):
     cols = columns(RegionTree.load())
     language = translation.get_language()
     headers = [str(header) for header, _value, _kind in cols]
@@ -106,14 +105,12 @@ def csv_response(queryset) -> StreamingHttpResponse:
                     for _header, value, kind in cols
                 ]
 
-    return StreamingHttpResponse(
-        spreadsheets.csv_lines(headers, rows(), chunk=CHUNK),
-        content_type=spreadsheets.CSV_CONTENT_TYPE,
-        headers={"Content-Disposition": f'attachment; filename="{_filename("csv")}"'},
+    return spreadsheets.download_response(
+        _filename("csv"), lines=spreadsheets.csv_lines(headers, rows(), chunk=CHUNK)
     )
 
 
-def xlsx_response(queryset) -> HttpResponse:
+def xlsx_response(queryset):
     if stats.count(queryset) > XLSX_MAX_ROWS:
         return HttpResponse(
             _("结果超过 %(max)s 行，无法生成 XLSX。请缩小筛选范围，或下载 CSV。")
@@ -128,13 +125,7 @@ def xlsx_response(queryset) -> HttpResponse:
     )
     book = spreadsheets.workbook()
     spreadsheets.append_sheet(book, _("项目"), [title for title, _v, _k in cols], rows)
-    buffer = BytesIO()
-    book.save(buffer)
-    return HttpResponse(
-        buffer.getvalue(),
-        content_type=spreadsheets.XLSX_CONTENT_TYPE,
-        headers={"Content-Disposition": f'attachment; filename="{_filename("xlsx")}"'},
-    )
+    return spreadsheets.download_response(_filename("xlsx"), write=book.save)
 
 
 def response(queryset, fmt: str):

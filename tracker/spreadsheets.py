@@ -3,7 +3,8 @@
 Every writer goes through here: the ledger exporter and its template, the
 public open data, the 推进效率 workbook, ``project_alerts --format csv``, and
 django-import-export's admin exports (through the format classes below, which
-``EXPORT_FORMATS`` in the settings names).
+``EXPORT_FORMATS`` in the settings names). Every file a view hands out is a
+``download_response``.
 
 - **Formulas**: text starting with ``= + - @``, tab or CR gets a leading
   apostrophe, so Excel, LibreOffice and Numbers show it instead of running it.
@@ -21,11 +22,15 @@ django-import-export's admin exports (through the format classes below, which
 
 import csv
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from io import BytesIO
 from itertools import islice
+from pathlib import PurePath
 
 import tablib
+from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.functional import Promise
+from django.utils.http import content_disposition_header
 from import_export.formats import base_formats
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -141,6 +146,36 @@ def append_sheet(book, title: str, header, rows, *, widths=(), freeze: bool = Tr
     for row in rows:
         sheet.append([xlsx_value(v) for v in row])
     return sheet
+
+
+# --- Downloads -------------------------------------------------------------------------------
+
+CONTENT_TYPES = {".csv": CSV_CONTENT_TYPE, ".xlsx": XLSX_CONTENT_TYPE}
+
+
+def download_response(
+    filename: str,
+    *,
+    lines: Iterable[str] | None = None,
+    write: Callable[[BytesIO], None] | None = None,
+) -> HttpResponse | StreamingHttpResponse:
+    """A file to save as ``filename`` (any language), its type from the extension.
+
+    ``lines`` (text pieces, as ``csv_lines`` gives) stream as they are produced, so
+    memory stays flat however many rows; ``write(stream)`` writes a whole file (an
+    xlsx workbook), sent once it is complete. Exactly one of the two.
+    """
+    if (lines is None) == (write is None):
+        raise TypeError("download_response() takes either lines or write")
+    content_type = CONTENT_TYPES[PurePath(filename).suffix.lower()]
+    if lines is not None:
+        response = StreamingHttpResponse(lines, content_type=content_type)
+    else:
+        buffer = BytesIO()
+        write(buffer)
+        response = HttpResponse(buffer.getvalue(), content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
 
 
 # --- django-import-export formats ------------------------------------------------------------

@@ -1,18 +1,14 @@
 """The follow-up pages of the project admin: 需关注, 我的项目, 报进展 and 推进效率."""
 
-from io import BytesIO
-
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext
 
-from ..ledger import exporter
 from ..models import (
     ALERT_FIELDS,
     ALERT_LABELS,
@@ -25,6 +21,7 @@ from ..reports import attention_summary, performance_report, performance_xlsx
 from ..services import (
     progress_report_create,
 )
+from ..spreadsheets import download_response
 from .forms import ProgressReportForm
 
 
@@ -137,12 +134,10 @@ class FollowUpViewsMixin:
             raise PermissionDenied
         report = performance_report(self.get_queryset(request))
         if request.GET.get("format") == "xlsx":
-            stream = BytesIO()
-            performance_xlsx(report, stream)
-            response = HttpResponse(stream.getvalue(), content_type=exporter.XLSX_CONTENT_TYPE)
-            name = f"项目推进效率-{timezone.localdate():%Y%m%d}.xlsx"
-            response["Content-Disposition"] = content_disposition_header(True, name)
-            return response
+            return download_response(
+                f"项目推进效率-{timezone.localdate():%Y%m%d}.xlsx",
+                write=lambda stream: performance_xlsx(report, stream),
+            )
         context = self._context(
             request,
             title=gettext("项目推进效率"),

@@ -1,16 +1,14 @@
 """The ledger pages of the project admin: upload with a stored preview, confirm, export, the empty template."""
 
 import uuid
-from io import BytesIO
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
@@ -26,6 +24,7 @@ from ..services.ledger import (
     project_import_discard,
     project_import_preview,
 )
+from ..spreadsheets import download_response
 from .forms import LedgerUploadForm
 
 PREVIEW_ROWS = 2_000
@@ -141,31 +140,20 @@ class LedgerViewsMixin:
             raise PermissionDenied
         rows = exporter.template_rows()
         if request.GET.get("format") == "csv":
-            response = StreamingHttpResponse(
-                exporter.iter_csv(rows), content_type=exporter.CSV_CONTENT_TYPE
-            )
-            response["Content-Disposition"] = content_disposition_header(True, "项目台账模板.csv")
-            return response
-        stream = BytesIO()
-        exporter.write_xlsx(rows, stream, notes=True)
-        response = HttpResponse(stream.getvalue(), content_type=exporter.XLSX_CONTENT_TYPE)
-        response["Content-Disposition"] = content_disposition_header(True, "项目台账模板.xlsx")
-        return response
+            return download_response("项目台账模板.csv", lines=exporter.iter_csv(rows))
+        return download_response(
+            "项目台账模板.xlsx", write=lambda stream: exporter.write_xlsx(rows, stream, notes=True)
+        )
 
     def _filename(self, extension):
         return f"项目台账-{timezone.localdate():%Y%m%d}.{extension}"
 
     def _xlsx_response(self, queryset):
-        stream = BytesIO()
-        exporter.write_xlsx(exporter.ledger_rows(queryset, native=True), stream)
-        response = HttpResponse(stream.getvalue(), content_type=exporter.XLSX_CONTENT_TYPE)
-        response["Content-Disposition"] = content_disposition_header(True, self._filename("xlsx"))
-        return response
+        rows = exporter.ledger_rows(queryset, native=True)
+        return download_response(
+            self._filename("xlsx"), write=lambda stream: exporter.write_xlsx(rows, stream)
+        )
 
     def _csv_response(self, queryset):
-        response = StreamingHttpResponse(
-            exporter.iter_csv(exporter.ledger_rows(queryset, native=False)),
-            content_type=exporter.CSV_CONTENT_TYPE,
-        )
-        response["Content-Disposition"] = content_disposition_header(True, self._filename("csv"))
-        return response
+        rows = exporter.ledger_rows(queryset, native=False)
+        return download_response(self._filename("csv"), lines=exporter.iter_csv(rows))
