@@ -14,7 +14,9 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from . import spreadsheets
 from .choices import Stage
 from .models import ALERT_FIELDS, Project, RegionTree
 
@@ -207,10 +209,6 @@ def performance_report(queryset=None, *, today=None) -> Performance:
 
 def performance_xlsx(report: Performance, stream) -> None:
     """Write ``report`` as an xlsx: summaries, then every project (cells via ``spreadsheets``)."""
-    from django.utils.translation import gettext as _
-
-    from . import spreadsheets
-
     summary_header = [
         _("分组"),
         _("签约项目数"),
