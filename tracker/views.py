@@ -3,7 +3,8 @@
 Every page runs a fixed number of queries whatever the data size: rows come with
 their foreign keys in one query, totals come from ``stats`` (cached), and pages stop
 at ``MAX_OFFSET`` rows deep — past that, filters or the export serve better than
-paging, and a deep ``OFFSET`` costs time in proportion to the depth.
+paging, and a deep ``OFFSET`` costs time in proportion to the depth. What each page
+reads is ``selectors`` (shared with the API); how it pages is ``paging``.
 """
 
 from django.core.paginator import EmptyPage, PageNotAnInteger
