@@ -1,8 +1,10 @@
 import pytest
 from django.conf import settings
+from django.db import transaction
 from django.utils import translation
 
-from tests.conftest_ledger import make_user, make_world
+from tests.factories import make_user, make_world
+from tracker import stats
 from tracker.services.fixtures import articles_load
 
 
@@ -35,3 +37,24 @@ def chinese_after_each_test():
     """A test that switches to English must not leave the next test in English."""
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def fresh_stats():
+    """Cached figures live in process memory and outlive a test's rolled-back rows."""
+    stats.clear()
+    yield
+    stats.clear()
+
+
+@pytest.fixture(scope="module")
+def articles_in_module(django_db_setup, django_db_blocker):
+    """The article fixtures loaded once for a whole test module and rolled back after it.
+
+    A module whose tests all read the articles overrides ``articles`` with this. Each
+    test still runs in its own savepoint inside this transaction, so what it changes
+    is undone before the next test.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield articles_load()
+        transaction.set_rollback(True)

@@ -1,17 +1,31 @@
-"""Small builders for the public-site tests: each makes one valid row with plain defaults.
+"""Builders for every test: plain functions that each make valid rows with plain defaults.
 
-Tests build exactly the data they talk about; none depends on the article fixtures.
-Import ``fresh_stats`` into a test module to start every test with no cached figures.
+Tests build exactly the data they talk about; none depends on the article fixtures
+(those load through the ``articles`` fixture). Two small worlds:
+
+- the public site's: ``region``, ``project``, ``organization`` … one row each, and
+  ``build_ledger()``, a small city with public and internal projects;
+- the staff workspace's: ``make_world()`` (a city, two districts, a park, an event, a
+  partner), ``make_project(world, …)``, ``make_user(…, group=…, regions=…)``, and the
+  ledger file builders ``ledger_row``, ``csv_bytes``, ``xlsx_bytes``,
+  ``project_change_form``.
+
+``tests/conftest.py`` wraps the common ones as fixtures (``world``, ``boss``,
+``staff``, ``ledger``, ``articles``) and clears the cached figures before each test.
 """
 
+import csv
+import io
 import itertools
 from datetime import date
 from decimal import Decimal
+from types import SimpleNamespace
 
-import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 
-from tracker import stats
 from tracker.choices import DatePrecision, PartnerRole, RegionKind, Stage
+from tracker.ledger.columns import HEADERS
 from tracker.models import (
     Citation,
     Event,
@@ -20,6 +34,7 @@ from tracker.models import (
     Project,
     ProjectPartner,
     Region,
+    RegionAssignment,
     Source,
 )
 
@@ -27,14 +42,6 @@ _seq = itertools.count(1)
 
 # Text that only internal fields and internal projects carry; no public response may contain it.
 SECRET = "内部机密"
-
-
-@pytest.fixture(autouse=True)
-def fresh_stats():
-    """Cached figures live in process memory and outlive a test's rolled-back rows."""
-    stats.clear()
-    yield
-    stats.clear()
 
 
 def region(name=None, *, slug=None, kind=RegionKind.DISTRICT, parent=None, **extra) -> Region:
@@ -197,3 +204,150 @@ def build_ledger():
     citation(fair, "当天现场签约项目14个，总投资142亿元。", source_=article)
     citation(hidden, f"{SECRET}引述", source_=article)
     return SimpleNamespace(**locals())
+
+
+# --- The staff workspace ------------------------------------------------------------------
+
+PASSWORD = "pw-for-tests-only"
+
+
+def make_world() -> SimpleNamespace:
+    """A city with two districts (one with a park), two industries, one event, one partner."""
+    city = Region.objects.create(name="焦作市", slug="jiaozuo", kind="city")
+    jiefang = Region.objects.create(name="解放区", slug="jiefang", kind="district", parent=city)
+    park = Region.objects.create(
+        name="焦作市5G产业园", slug="jiaozuo-5g-park", kind="park", parent=jiefang
+    )
+    shanyang = Region.objects.create(name="山阳区", slug="shanyang", kind="district", parent=city)
+    digital = Industry.objects.create(name="数字经济", slug="digital-economy")
+    materials = Industry.objects.create(name="新材料", slug="new-materials")
+    fair = Event.objects.create(
+        name="焦作市首届院（校）地科技合作洽谈会", slug="2020-fair", kind="fair"
+    )
+    mudu = Organization.objects.create(name="木铎（广州）教育科技有限公司")
+    return SimpleNamespace(
+        city=city,
+        jiefang=jiefang,
+        park=park,
+        shanyang=shanyang,
+        digital=digital,
+        materials=materials,
+        fair=fair,
+        mudu=mudu,
+    )
+
+
+def make_project(world, code="JZ-2020-0001", **fields) -> Project:
+    values = {
+        "name": f"项目{code}",
+        "region": world.jiefang,
+        "industry": world.digital,
+        "stage": "signed",
+        "status": "on_track",
+        "investment": Decimal("50000"),
+        "signed_on": date(2020, 10, 12),
+        "summary": "建设内容",
+        "leader": "张三",
+        "responsible_unit": "解放区商务局",
+        "is_public": True,
+    }
+    values.update(fields)
+    return Project.objects.create(code=code, **values)
+
+
+def add_partner(project, organization, role="signatory") -> ProjectPartner:
+    return ProjectPartner.objects.create(project=project, organization=organization, role=role)
+
+
+def make_user(username, *, group=None, regions=(), superuser=False, staff=True):
+    user = get_user_model().objects.create_user(
+        username=username,
+        password=PASSWORD,
+        is_staff=staff,
+        is_superuser=superuser,
+    )
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    for region in regions:
+        RegionAssignment.objects.create(user=user, region=region)
+    return user
+
+
+def ledger_row(**cells) -> list:
+    """A ledger row in canonical column order; keyword names are the column keys."""
+    defaults = {
+        "code": "",
+        "name": "新项目",
+        "region": "解放区",
+        "industry": "数字经济",
+        "stage": "已签约",
+        "status": "正常",
+        "investment": "5亿元",
+        "signed_on": "2020-10-12",
+        "event": "",
+        # Creating a project at 已签约 needs a partner (rules by stage).
+        "partners": "木铎（广州）教育科技有限公司",
+        "summary": "建设内容",
+        "leader": "张三",
+        "unit": "解放区商务局",
+        "public": "是",
+    }
+    unknown = set(cells) - set(defaults)
+    assert not unknown, unknown
+    defaults.update(cells)
+    return list(defaults.values())
+
+
+def csv_bytes(rows, headers=HEADERS, encoding="utf-8-sig") -> bytes:
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)
+    writer.writerow(headers)
+    writer.writerows(rows)
+    return out.getvalue().encode(encoding)
+
+
+def xlsx_bytes(rows, headers=HEADERS) -> bytes:
+    """An xlsx as Excel would save it (values keep their Python types: numbers, dates)."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(list(headers))
+    for row in rows:
+        sheet.append(list(row))
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def read_xlsx(data: bytes) -> list[list]:
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(data)).worksheets[0]
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+# The project change form's inlines, posted with no rows in them.
+NO_INLINE_ROWS = {
+    f"{inline}-{count}": 0
+    for inline in ("project_partners", "citations", "stage_changes", "progress_reports")
+    for count in ("TOTAL_FORMS", "INITIAL_FORMS")
+}
+
+
+def project_change_form(project, **changes) -> dict:
+    """What the admin's change form posts for ``project`` as it is, with ``changes`` applied."""
+    return {
+        "code": project.code,
+        "name": project.name,
+        "region": project.region_id,
+        "stage": project.stage,
+        "status": project.status,
+        "is_public": "on",
+        "signed_on": project.signed_on.isoformat() if project.signed_on else "",
+        "signed_on_precision": "day",
+        "started_on_precision": "day",
+        "operating_on_precision": "day",
+        **NO_INLINE_ROWS,
+        **changes,
+    }

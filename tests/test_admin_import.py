@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from tests.conftest_ledger import (
+from tests.factories import (
     csv_bytes,
     ledger_row,
     make_project,

@@ -25,7 +25,7 @@ from django.forms import MultiWidget
 from django.test import RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.conftest_ledger import add_partner, make_project, make_user
+from tests.factories import add_partner, make_project, make_user
 from tracker.models import (
     Citation,
     ImportBatch,

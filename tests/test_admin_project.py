@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.conftest_ledger import NO_INLINE_ROWS, add_partner, make_project, read_xlsx
+from tests.factories import NO_INLINE_ROWS, add_partner, make_project, read_xlsx
 from tracker.ledger.columns import HEADERS
 from tracker.models import Organization, Project
 

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from tests.conftest_ledger import add_partner, make_project, make_user, project_change_form
+from tests.factories import add_partner, make_project, make_user, project_change_form
 from tracker.models import (
     Citation,
     ProgressReport,

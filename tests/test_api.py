@@ -4,7 +4,6 @@ import pytest
 from django.urls import reverse
 
 from tests import factories as make
-from tests.factories import fresh_stats  # noqa: F401  (autouse)
 from tracker.views import PAGE_SIZE
 
 pytestmark = pytest.mark.django_db

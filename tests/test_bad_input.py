@@ -11,7 +11,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
-from tests.conftest_ledger import make_project
+from tests.factories import make_project
 from tracker.filtersets import EventFilterSet, PartnerFilterSet, ProjectFilterSet
 
 HUGE = "9" * 25

@@ -9,7 +9,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.views.defaults import server_error
 
-from tests.conftest_ledger import make_project, make_user
+from tests.factories import make_project, make_user
 from tracker import views
 from tracker.models import Project
 from tracker.permissions import EDITOR_GROUP

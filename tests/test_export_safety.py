@@ -23,7 +23,7 @@ from django.urls import reverse
 from import_export.admin import ExportMixin
 from openpyxl import load_workbook
 
-from tests.conftest_ledger import add_partner, make_project
+from tests.factories import add_partner, make_project
 from tracker import spreadsheets
 from tracker.models import Event, Industry, Organization, Region
 

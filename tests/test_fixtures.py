@@ -12,6 +12,13 @@ from tracker.choices import Stage
 from tracker.models import Citation, Event, Organization, Project, Source
 from tracker.services.fixtures import articles_load
 
+
+@pytest.fixture
+def articles(articles_in_module, db):
+    """Every test here reads the articles: load them once for the module (see conftest)."""
+    return articles_in_module
+
+
 _WS = re.compile(r"\s+")
 
 

@@ -7,6 +7,13 @@ import pytest
 
 from tracker.models import Event, Organization, Project, Region
 
+
+@pytest.fixture
+def articles(articles_in_module, db):
+    """Every test here reads the articles: load them once for the module (see conftest)."""
+    return articles_in_module
+
+
 PARAMS = [
     "q",
     "region",

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.conftest_ledger import (
+from tests.factories import (
     NO_INLINE_ROWS,
     add_partner,
     ledger_row,

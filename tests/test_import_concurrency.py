@@ -12,7 +12,7 @@ import pytest
 from django.conf import settings
 from django.db import OperationalError, connection
 
-from tests.conftest_ledger import ledger_row, make_project, make_user, make_world, xlsx_bytes
+from tests.factories import ledger_row, make_project, make_user, make_world, xlsx_bytes
 from tracker.ledger.safety import LedgerError
 from tracker.models import ImportBatch, Project, StageChange
 from tracker.services import ledger as services

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import OperationalError
 
-from tests.conftest_ledger import ledger_row, make_world, xlsx_bytes
+from tests.factories import ledger_row, make_world, xlsx_bytes
 from tracker.models import Project
 from tracker.services import ledger as services
 

@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from tests.conftest_ledger import (
+from tests.factories import (
     csv_bytes,
     ledger_row,
     make_project,

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.conftest_ledger import add_partner, make_project, read_xlsx
+from tests.factories import add_partner, make_project, read_xlsx
 from tracker.ledger import exporter
 from tracker.ledger.columns import HEADERS
 from tracker.models import Project, Region

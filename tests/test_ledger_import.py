@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from tests.conftest_ledger import (
+from tests.factories import (
     add_partner,
     csv_bytes,
     ledger_row,

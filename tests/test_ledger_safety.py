@@ -6,7 +6,7 @@ from unittest import mock
 
 import pytest
 
-from tests.conftest_ledger import csv_bytes, ledger_row, xlsx_bytes
+from tests.factories import csv_bytes, ledger_row, xlsx_bytes
 from tracker.ledger import safety
 from tracker.ledger.columns import HEADERS
 from tracker.ledger.reader import read_table, read_upload

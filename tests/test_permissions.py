@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
-from tests.conftest_ledger import (
+from tests.factories import (
     ledger_row,
     make_project,
     make_user,

@@ -10,7 +10,6 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db.models import Count
 
-from tests.factories import fresh_stats  # noqa: F401  (autouse)
 from tracker.choices import Stage, Status
 from tracker.models import Event, Organization, Project, ProjectPartner, Region
 

@@ -8,7 +8,6 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from tests import factories as make
-from tests.factories import fresh_stats  # noqa: F401  (autouse)
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,6 @@ import pytest
 from django.urls import reverse
 
 from tests import factories as make
-from tests.factories import fresh_stats  # noqa: F401  (autouse)
 from tracker.choices import RegionKind, Stage
 from tracker.views import MAX_OFFSET, PAGE_SIZE
 

@@ -8,7 +8,6 @@ from django.urls import reverse
 from django.utils import translation
 
 from tests import factories as make
-from tests.factories import fresh_stats  # noqa: F401  (autouse)
 from tracker.templatetags.tracker import band, project_amount, wan
 from tracker.views import event_figures_sentence
 

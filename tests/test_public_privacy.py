@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from tests import factories as make
-from tests.factories import SECRET, fresh_stats  # noqa: F401  (autouse)
+from tests.factories import SECRET
 
 pytestmark = pytest.mark.django_db
 

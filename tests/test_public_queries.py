@@ -11,7 +11,6 @@ from django.urls import reverse
 from simple_history.utils import bulk_update_with_history
 
 from tests import factories as make
-from tests.factories import fresh_stats  # noqa: F401  (autouse)
 from tracker import stats
 from tracker.choices import PartnerRole, Stage
 from tracker.filtersets import ProjectFilterSet

@@ -4,7 +4,6 @@ import pytest
 from django.db import connection
 
 from tests import factories as make
-from tests.factories import fresh_stats  # noqa: F401  (autouse)
 from tracker.filtersets import ProjectFilterSet
 from tracker.models import Organization, Project
 from tracker.search import organization_named

@@ -7,7 +7,6 @@ from django.db import connection, transaction
 from django.urls import reverse
 
 from tests import factories as make
-from tests.factories import fresh_stats  # noqa: F401  (autouse)
 from tracker.models import Project
 
 pytestmark = pytest.mark.django_db(transaction=True)

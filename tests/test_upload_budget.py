@@ -17,7 +17,7 @@ from django.core.management import call_command
 from django.utils import timezone, translation
 from openpyxl.utils import get_column_letter
 
-from tests.conftest_ledger import csv_bytes, ledger_row, xlsx_bytes
+from tests.factories import csv_bytes, ledger_row, xlsx_bytes
 from tracker.ledger import safety
 from tracker.ledger.columns import HEADERS
 from tracker.ledger.reader import read_upload
@@ -324,7 +324,7 @@ def test_an_upload_over_the_size_cap_is_neither_read_nor_stored(world, boss):
 
 @pytest.mark.django_db
 def test_a_user_keeps_at_most_three_open_previews_the_oldest_give_their_bytes_back(world, boss):
-    from tests.conftest_ledger import make_user
+    from tests.factories import make_user
     from tracker.services.ledger import MAX_OPEN_PREVIEWS
 
     other = make_user("other-clerk", superuser=True)

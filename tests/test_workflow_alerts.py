@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.conftest_ledger import add_partner, make_project, make_user, read_xlsx
+from tests.factories import add_partner, make_project, make_user, read_xlsx
 from tracker.models import ProgressReport, Project, StageChange
 from tracker.permissions import EDITOR_GROUP
 from tracker.services.progress import progress_report_create

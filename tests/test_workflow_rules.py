@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.conftest_ledger import (
+from tests.factories import (
     add_partner,
     ledger_row,
     make_project,

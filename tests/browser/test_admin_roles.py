@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest_ledger import PASSWORD, make_project, make_user, make_world
+from tests.factories import PASSWORD, make_project, make_user, make_world
 from tracker.permissions import EDITOR_GROUP
 
 from .conftest import ARTIFACTS, screenshot

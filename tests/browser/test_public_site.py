@@ -6,7 +6,6 @@ import io
 import pytest
 
 from tests import factories as make
-from tests.factories import fresh_stats  # noqa: F401  (autouse)
 
 from .conftest import ARTIFACTS, PHONE, screenshot
 
