@@ -1,5 +1,7 @@
 """Forms of the project pages: the change form with the rules by stage, the partner formset, the action bar, 报进展 and the ledger upload."""
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
@@ -8,7 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import Stage, Status
+from ..codes import CODE_FORMAT, project_code_next
+from ..formatting import plain_decimal
 from ..history import edits_since, latest_version
+from ..ledger.parsers import Amount, CellError, fold, parse_amount
 from ..models import (
     Project,
 )
@@ -54,6 +59,42 @@ class PartnerFormSet(BaseInlineFormSet):
             raise ValidationError(messages_)
 
 
+def iso_date_input() -> forms.DateInput:
+    """A browser date picker: ``<input type=date>`` keeps only an ISO ``YYYY-MM-DD`` value."""
+    return forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+
+
+class AmountField(forms.CharField):
+    """An amount in 万元 typed as people write it, read by the ledger's parser (``5亿``, ``1000万``).
+
+    ``bands`` lets a range (``1000万至1亿``) through as an ``Amount`` with low and
+    high; without it the field holds one figure and cleans to a ``Decimal``.
+    """
+
+    def __init__(self, *, bands=False, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.bands = bands
+
+    def prepare_value(self, value):
+        # The stored 50000.0000 shows as 50000, which reads back as the same amount.
+        if isinstance(value, Decimal):
+            return plain_decimal(value)
+        return value
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        try:
+            amount = parse_amount(value)
+        except CellError as exc:
+            raise ValidationError(exc.message, code="amount") from exc
+        if self.bands:
+            return amount
+        if amount.low is not None or amount.high is not None:
+            raise ValidationError(_("这里只填一个金额；区间请填在“总投资”里。"), code="band")
+        return amount.investment
+
+
 class ProjectActionForm(helpers.ActionForm):
     """The action bar, with the value the bulk "set stage/status" actions apply."""
 
@@ -75,11 +116,27 @@ class ProjectForm(forms.ModelForm):
 
     region_scope = None
 
+    code = forms.CharField(
+        label=_("项目编号"),
+        max_length=20,
+        required=False,
+        help_text=_("例如 JZ-2020-0007；新项目留空，按签约年份自动编号。编号用于网址和台账表格。"),
+    )
+    investment = AmountField(
+        label=_("总投资（万元）"),
+        bands=True,
+        help_text=_(
+            "可写 5亿元、1000万、300（万元）或区间 1000万至1亿；留空表示未披露，不要填 0。"
+        ),
+    )
+    investment_low = AmountField(label=_("投资下限（万元）"))
+    investment_high = AmountField(label=_("投资上限（万元）"))
+
     change_effective_on = forms.DateField(
         label=_("变更生效日期"),
         required=False,
         help_text=_("阶段或状态变化的实际日期，可补录过去的日期；留空为今天。"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=iso_date_input(),
     )
     change_note = forms.CharField(
         label=_("变更说明"),
@@ -126,9 +183,22 @@ class ProjectForm(forms.ModelForm):
             self.initial["loaded_version"] = latest_version(self.instance)
         self.stored = stored_stage_status(self.instance)
 
+    def clean_code(self):
+        code = fold(self.cleaned_data.get("code") or "").upper()
+        if code and not CODE_FORMAT.match(code):
+            raise ValidationError(_("项目编号格式应为 JZ-2020-0007；新项目请留空。"))
+        if not code and self.instance.pk is not None:
+            raise ValidationError(_("项目编号不能清空：它是项目的网址。"))
+        return code
+
     def clean(self):
         cleaned = super().clean()
         self._refuse_lost_update(cleaned.get("loaded_version"))
+        self._split_amount(cleaned)
+        if self.instance.pk is None and "code" in cleaned and not cleaned["code"]:
+            signed = cleaned.get("signed_on")
+            year = signed.year if signed else timezone.localdate().year
+            cleaned["code"] = project_code_next(year=year)
         before = self.stored
         stage = cleaned.get("stage")
         status = cleaned.get("status")
@@ -153,6 +223,20 @@ class ProjectForm(forms.ModelForm):
         for problem in problems:
             self.add_error(fields.get(problem.key), problem.message)
         return cleaned
+
+    def _split_amount(self, cleaned):
+        """总投资 typed as a range fills the lower and upper bound instead."""
+        amount = cleaned.get("investment")
+        if not isinstance(amount, Amount):
+            return
+        cleaned["investment"] = amount.investment
+        if amount.low is None and amount.high is None:
+            return
+        for name, value in (("investment_low", amount.low), ("investment_high", amount.high)):
+            typed = cleaned.get(name)
+            if typed is not None and typed != value:
+                self.add_error(name, _("与“总投资”中填写的区间不一致。"))
+            cleaned[name] = value
 
     def _refuse_lost_update(self, version):
         if self.instance.pk is None or version is None:
@@ -179,7 +263,7 @@ class ProgressReportForm(forms.Form):
     reported_on = forms.DateField(
         label=_("报告日期"),
         initial=timezone.localdate,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=iso_date_input(),
     )
     progress = forms.CharField(label=_("本期进展"), widget=forms.Textarea(attrs={"rows": 4}))
     problems = forms.CharField(

@@ -241,11 +241,19 @@ class ProjectAdmin(
             refused=refused,
             **changes,
         )
+        unchanged = len(queryset) - changed - len(refused)
         self.message_user(
             request,
-            gettext("%(what)s：%(changed)s 个项目已更新，其余本来如此。")
-            % {"what": description, "changed": changed},
-            messages.SUCCESS,
+            gettext(
+                "%(what)s：%(changed)s 个项目已更新，%(unchanged)s 个本来如此，%(refused)s 个未更改。"
+            )
+            % {
+                "what": description,
+                "changed": changed,
+                "unchanged": unchanged,
+                "refused": len(refused),
+            },
+            messages.ERROR if refused and not changed else messages.SUCCESS,
         )
         for project, problems in refused:
             self.message_user(

@@ -291,9 +291,10 @@ class Project(models.Model):
         null=True,
         blank=True,
     )
+    # Not public until someone publishes it: a lead typed in must not reach the public site.
     is_public = models.BooleanField(
         verbose_name=_("是否公开"),
-        default=True,
+        default=False,
     )
     note = models.TextField(
         verbose_name=_("内部备注"),

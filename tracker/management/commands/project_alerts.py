@@ -1,6 +1,6 @@
 """Print the projects needing attention, one line per alert, for a daily cron mail.
 
-    python manage.py project_alerts [--region SLUG] [--format text|csv] [--date YYYY-MM-DD]
+    python manage.py project_alerts [--region 名称或短标识] [--format text|csv] [--date YYYY-MM-DD]
 
 Exits 0 whether or not anything is printed, so cron mails only when there is
 output (e.g. ``MAILTO`` with ``project_alerts | ifne mail …``). An unknown
@@ -45,7 +45,7 @@ class Command(BaseCommand):
     help = "列出需关注的项目（每条预警一行），适合每日定时邮件；可按区域（含下级）筛选。"
 
     def add_arguments(self, parser):
-        parser.add_argument("--region", help="区域短标识（含下级区域）")
+        parser.add_argument("--region", help="区域名称或短标识，如 解放区 或 jiefang（含下级区域）")
         parser.add_argument("--format", choices=["text", "csv"], default="text")
         parser.add_argument("--date", type=date.fromisoformat, help="按哪一天计算，默认今天")
 
@@ -53,11 +53,18 @@ class Command(BaseCommand):
         today = options["date"] or timezone.localdate()
         projects = Project.objects.all()
         if options["region"]:
-            region = Region.objects.filter(slug=options["region"]).first()
+            wanted = options["region"].strip()
+            region = Region.objects.filter(slug=wanted).first()
             if region is None:
-                raise CommandError(
-                    _("没有短标识为“%(slug)s”的区域。") % {"slug": options["region"]}
-                )
+                # Names are not unique (two parks may share one): a name must pick one region.
+                named = list(Region.objects.filter(name=wanted)[:2])
+                if len(named) > 1:
+                    raise CommandError(
+                        _("有多个区域名为“%(region)s”，请改用短标识。") % {"region": wanted}
+                    )
+                region = named[0] if named else None
+            if region is None:
+                raise CommandError(_("没有名称或短标识为“%(region)s”的区域。") % {"region": wanted})
             projects = projects.in_region(region)
         projects = (
             projects.needing_attention(today=today)
