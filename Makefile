@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run serve test check lint format migrate fixtures bench-import bench-pages loadtest clean
+.PHONY: install run serve test test-fast check lint format migrate fixtures bench-import bench-pages loadtest clean
 
 install: $(STAMP)
 
@@ -49,8 +49,17 @@ serve: install .secret_key
 	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
 	$(SERVE_ENV) BIND=$(HOST):$(PORT) $(BIN)/gunicorn -c config/gunicorn.py config.wsgi
 
+# Every test, on every core (PYTEST_WORKERS=0 runs them in this process, e.g. for -x or pdb).
+# A module's tests stay on one worker, so module-scoped fixtures load once.
+PYTEST_WORKERS ?= auto
+PYTEST_XDIST = $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadscope)
+
 test: lint
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
+
+# The quick loop while coding: no browser, no subprocess or large-data tests.
+test-fast: install
+	$(BIN)/python -m pytest $(PYTEST_XDIST) -m "not browser and not slow" $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -13,7 +13,7 @@ SQLite: FTS5 tables whose rowid is the mirrored row's id, kept in step by trigge
 and for terms of one or two characters ``tracker_project_chars`` and
 ``tracker_organization_chars`` (one token per character). SQLite drops a table's triggers when a migration rebuilds that table
 (an ALTER that SQLite cannot do in place), so such a migration must run
-``create_sqlite_search`` again; ``tests/test_public_search.py`` fails if they are gone.
+``create_sqlite_search`` again; ``tests/public/test_search.py`` fails if they are gone.
 """
 
 from django.db import migrations

@@ -84,6 +84,7 @@ def test_user_option_needs_an_existing_user_with_import_permission(world, ledger
         call_command("import_ledger", str(ledger([ledger_row()])), user="reader")
 
 
+@pytest.mark.slow  # a subprocess
 def test_the_exit_status_is_non_zero_on_errors(tmp_path):
     """Run the real manage.py: a refused file exits with status 1 and says why on stderr."""
     bad = tmp_path / "bad.xlsx"

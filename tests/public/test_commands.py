@@ -58,6 +58,7 @@ def test_generate_projects_is_reproducible_from_its_seed():
     assert first == again
 
 
+@pytest.mark.slow  # a subprocess
 def test_bench_pages_prints_the_side_by_side_table(tmp_path):
     """Runs the real command on two small sizes, in its own process and SQLite file."""
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}

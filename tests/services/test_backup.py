@@ -61,6 +61,7 @@ def pg_database():
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.mark.slow  # a subprocess
 def test_sqlite_to_postgresql_and_back_keeps_every_row(tmp_path, pg_database):
     base = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     base["DJANGO_SETTINGS_MODULE"] = "config.settings.dev"
@@ -91,6 +92,7 @@ def test_sqlite_to_postgresql_and_back_keeps_every_row(tmp_path, pg_database):
     assert rows(tmp_path / "back_in_sqlite") == original
 
 
+@pytest.mark.slow  # a subprocess
 def test_import_refuses_a_database_that_already_holds_a_tracker(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env.update(
