@@ -227,7 +227,10 @@ def expected(role: str, url: AdminUrl, method: str) -> bool:
         return True  # attention, performance: views
     if url.kind == "export":
         return role != "reader"  # the export permission: editors and managers, not readers
-    if outside and url.kind in OBJECT_KINDS:
+    # Projects of other districts are read everywhere, written nowhere; their rows
+    # (progress reports, partners …) stay inside the editor's regions.
+    writes = url.model != "project" or method == "POST" or url.kind == "delete"
+    if outside and url.kind in OBJECT_KINDS and writes:
         return False
     if url.kind == "changelist":
         return may(role, url.model, "view")

@@ -30,8 +30,10 @@ def test_an_editor_opening_another_districts_project_sees_why_and_a_way_back(ope
     page = open_page()
     log_in(page, "editor")
     page.goto("/admin/tracker/project/")
-    assert page.locator("#result_list tbody tr").count() == 1  # only their own district
-    response = page.goto(f"/admin/tracker/project/{theirs.pk}/change/")
+    assert page.locator("#result_list tbody tr").count() == 2  # every district, to read
+    assert page.goto(f"/admin/tracker/project/{theirs.pk}/change/").status == 200
+    assert page.locator("#id_name").count() == 0  # read-only: values, not inputs
+    response = page.goto(f"/admin/tracker/project/{theirs.pk}/delete/")
     assert response.status == 403
     body = page.locator("#content").inner_text()
     assert "您负责区域以外" in body

@@ -21,7 +21,19 @@ class RegionTreeFilter(admin.SimpleListFilter):
     parameter_name = "region_tree"
 
     def lookups(self, request, model_admin):
-        return [(str(r.pk), "\u3000" * depth + r.name) for depth, r in RegionTree.load().walk()]
+        # Only regions whose subtree holds a project the user can list: the others always give 0.
+        used = set(
+            model_admin.get_queryset(request)
+            .order_by()
+            .values_list("region_id", flat=True)
+            .distinct()
+        )
+        tree = RegionTree.load()
+        return [
+            (str(r.pk), "\u3000" * depth + r.name)
+            for depth, r in tree.walk()
+            if used.intersection(tree.subtree_ids(r))
+        ]
 
     def queryset(self, request, queryset):
         if not self.value():

@@ -37,14 +37,21 @@ def outside_scope() -> PermissionDenied:
 
 
 class RegionScopeMixin:
-    """Objects outside a region-scoped user's regions answer 403 on every page of theirs."""
+    """Objects outside a region-scoped user's regions answer 403 on the pages that write them.
+
+    With ``view_outside_scope`` (projects: 区域录入员 view every district), the
+    change, history and version pages of such an object open read-only;
+    without it (internal rows such as progress reports) every page answers 403.
+    """
+
+    view_outside_scope = False
 
     def in_scope(self, request, obj) -> bool:
         return True
 
     def has_view_permission(self, request, obj=None):
         allowed = super().has_view_permission(request, obj)
-        return allowed and (obj is None or self.in_scope(request, obj))
+        return allowed and (obj is None or self.view_outside_scope or self.in_scope(request, obj))
 
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)
@@ -62,10 +69,16 @@ class RegionScopeMixin:
         except (ValidationError, ValueError, OverflowError):
             return None
 
-    def deny_outside_scope(self, request, object_id):
-        """403, not "does not exist", for an object that exists outside the user's regions."""
+    def deny_outside_scope(self, request, object_id, *, write=None):
+        """403, not "does not exist", for an object that exists outside the user's regions.
+
+        ``write`` (default: a POST) refuses even where viewing outside the scope is allowed.
+        """
+        if write is None:
+            write = request.method == "POST"
         obj = self.stored_object(object_id)
-        if obj is not None and not self.in_scope(request, obj):
+        refused = write or not self.view_outside_scope
+        if obj is not None and refused and not self.in_scope(request, obj):
             raise outside_scope()
         return obj
 
@@ -74,7 +87,7 @@ class RegionScopeMixin:
         return super().change_view(request, object_id, form_url, extra_context)
 
     def delete_view(self, request, object_id, extra_context=None):
-        self.deny_outside_scope(request, object_id)
+        self.deny_outside_scope(request, object_id, write=True)
         return super().delete_view(request, object_id, extra_context)
 
     def history_view(self, request, object_id, extra_context=None):

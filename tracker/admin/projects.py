@@ -17,7 +17,6 @@ from ..permissions import (
     can_edit_region,
     editable_region_ids,
     is_region_scoped,
-    scope_projects,
 )
 from ..services.progress import (
     progress_report_create,
@@ -158,8 +157,15 @@ class ProjectAdmin(
 
     # --- region scope
 
-    def get_queryset(self, request):
-        return scope_projects(super().get_queryset(request), request.user)
+    # 区域录入员 view every district (docs/staff.md) and write only their own.
+    view_outside_scope = True
+
+    def get_inline_instances(self, request, obj=None):
+        inlines = super().get_inline_instances(request, obj)
+        if obj is not None and not self.in_scope(request, obj):
+            # Progress reports are internal to the district that follows the project.
+            inlines = [i for i in inlines if not isinstance(i, ProgressReportInline)]
+        return inlines
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -233,15 +239,20 @@ class ProjectAdmin(
     def _bulk_set(self, request, queryset, description, **changes):
         refused = []
         note = (request.POST.get("note") or "").strip()
+        projects = list(queryset.select_related(None))
+        writable = [p for p in projects if self.in_scope(request, p)]
+        outside = [p for p in projects if not self.in_scope(request, p)]
         changed = projects_bulk_set(
-            projects=queryset.select_related(None),
+            projects=writable,
             user=request.user,
             reason=gettext("批量操作：%(what)s") % {"what": description},
             note=note,
             refused=refused,
             **changes,
         )
-        unchanged = len(queryset) - changed - len(refused)
+        reasons = [(project, "".join(p.message for p in problems)) for project, problems in refused]
+        reasons += [(project, gettext("不在您负责的区域内，只能查看。")) for project in outside]
+        unchanged = len(projects) - changed - len(reasons)
         self.message_user(
             request,
             gettext(
@@ -251,15 +262,15 @@ class ProjectAdmin(
                 "what": description,
                 "changed": changed,
                 "unchanged": unchanged,
-                "refused": len(refused),
+                "refused": len(reasons),
             },
-            messages.ERROR if refused and not changed else messages.SUCCESS,
+            messages.ERROR if reasons and not changed else messages.SUCCESS,
         )
-        for project, problems in refused:
+        for project, reason in reasons:
             self.message_user(
                 request,
                 gettext("%(project)s 未更改：%(problems)s")
-                % {"project": project, "problems": "".join(p.message for p in problems)},
+                % {"project": project, "problems": reason},
                 messages.ERROR,
             )
 
