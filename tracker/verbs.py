@@ -5,14 +5,14 @@ maps a verb (or a short fixed phrase) as printed to the strongest stage it
 supports; where a sentence could be read two ways the record takes the weaker
 reading and says so. ``docs/fixtures.md`` shows this same table (a test checks
 they agree), and every fixture project names, in its note, the verb it was
-staged by (``STAGE_MARKER``), so ``tests/test_fixtures.py`` can hold it to the table.
+staged by (``STAGE_MARKER``), so ``tests/services/test_fixtures.py`` can hold it to the table.
 
 Pure Python, no Django models: a press-report extractor can import it as is.
 """
 
 import re
 
-from .choices import Stage
+from .choices import Stage, Status
 
 # verb as printed → (stage, what it means). Longer phrases first where one contains
 # another ("考察对接" before "对接"), so ``verbs_in`` finds the most specific.
@@ -77,3 +77,58 @@ def verbs_in(text: str) -> list[str]:
 def marker(verb: str, weaker: str = "") -> str:
     """The note marker for a record staged by ``verb`` (``weaker``: the stage label taken)."""
     return f"阶段依据：“{verb}”" + (f"（歧义，取{weaker}）" if weaker else "") + "。"
+
+
+# --- A ledger's own words ---------------------------------------------------------------------
+# What offices type in a ledger's 项目阶段 cell, beyond the labels and the verbs above
+# (``ledger_stage_words`` adds those): the state a word names, never a stronger one.
+LEDGER_STAGE_WORDS: dict[str, str] = {
+    "储备": Stage.LEAD,
+    "储备项目": Stage.LEAD,
+    "意向": Stage.LEAD,
+    "在谈": Stage.NEGOTIATING,
+    "洽谈中": Stage.NEGOTIATING,
+    "待签约": Stage.AGREED,
+    "拟签": Stage.AGREED,
+    "已签": Stage.SIGNED,
+    "已签约": Stage.SIGNED,
+    "已签订": Stage.SIGNED,
+    "已开工": Stage.CONSTRUCTION,
+    "已落地": Stage.CONSTRUCTION,
+    "建设中": Stage.CONSTRUCTION,
+    "竣工": Stage.OPERATING,
+    "已竣工": Stage.OPERATING,
+    "已建成": Stage.OPERATING,
+    "已投产": Stage.OPERATING,
+    "运营": Stage.OPERATING,
+}
+# What offices type in a ledger's 项目状态 cell, beyond the labels.
+LEDGER_STATUS_WORDS: dict[str, str] = {
+    "正常推进": Status.ON_TRACK,
+    "推进中": Status.ON_TRACK,
+    "顺利": Status.ON_TRACK,
+    "进度滞后": Status.DELAYED,
+    "延期": Status.DELAYED,
+    "暂停": Status.STALLED,
+    "搁置": Status.STALLED,
+    "停工": Status.STALLED,
+    "取消": Status.CANCELLED,
+    "已终止": Status.CANCELLED,
+    "放弃": Status.CANCELLED,
+    "外流": Status.LOST,
+    "已流失": Status.LOST,
+}
+
+
+# Verbs that only make sense inside an article's sentence, never alone in a cell.
+_SENTENCE_ONLY = frozenset(
+    {"完成了", "增强了", "做大做强", "加紧运作", "力争", "深度交流", "深度沟通", "共同开展"}
+    | {"正在进行", "确定", "计划", "共建"}
+)
+
+
+def ledger_stage_words() -> dict[str, str]:
+    """Every word a 项目阶段 cell may hold → stage: the verbs above, then the ledger's own."""
+    words = {v: stage for v, (stage, _m) in VERB_STAGES.items() if v not in _SENTENCE_ONLY}
+    words.update(LEDGER_STAGE_WORDS)
+    return words

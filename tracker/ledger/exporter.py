@@ -16,9 +16,10 @@ from django.utils.translation import gettext as _
 
 from tracker import spreadsheets
 from tracker.models import Event, Industry, ProjectPartner, Region
+from tracker.verbs import LEDGER_STATUS_WORDS, ledger_stage_words
 
 from . import render
-from .columns import COLUMNS, HEADERS
+from .columns import COLUMNS, HEADERS, synonym_rows
 from .lookups import any_of
 
 CHUNK = 2_000
@@ -168,8 +169,18 @@ def _notes(maps: _Maps) -> list[list[str]]:
         ],
         ["所属区域", _("必填，填名称或短标识：") + "、".join(sorted(maps.regions.values()))],
         ["产业类别", _("填名称或短标识：") + "、".join(sorted(maps.industries.values()))],
-        ["项目阶段", "、".join(maps.stages.values())],
-        ["项目状态", "、".join(maps.statuses.values())],
+        [
+            "项目阶段",
+            "、".join(maps.stages.values())
+            + _("；也可填：")
+            + _words(maps.stages, ledger_stage_words()),
+        ],
+        [
+            "项目状态",
+            "、".join(maps.statuses.values())
+            + _("；也可填：")
+            + _words(maps.statuses, LEDGER_STATUS_WORDS),
+        ],
         [
             "总投资（万元）",
             _(
@@ -185,7 +196,33 @@ def _notes(maps: _Maps) -> list[list[str]]:
             + "、".join(maps.roles.values()),
         ],
         ["是否公开", _("是/否（也可填 true/false、1/0）。")],
+        [],
+        [
+            _("表头"),
+            _(
+                "以下写法都按左边的列读取；表头可在前 20 行内，上面的标题和“单位：万元”等说明行会跳过。"
+            ),
+        ],
+        *([header, aliases] for header, aliases in synonym_rows()),
+        ["序号", _("可有可无，导入时忽略。")],
+        [
+            _("跳过的行"),
+            _(
+                "合计、小计、总计行，示例行，以及空行不导入，预览中逐行列出。合并的单元格按合并区域的值读取。"
+            ),
+        ],
     ]
+
+
+def _words(labels: dict[str, str], words: dict[str, str]) -> str:
+    """Each choice's other words, grouped: 在建/落地：开工、在建… (the office words of ``tracker.verbs``)."""
+    grouped: dict[str, list[str]] = {}
+    for word, code in words.items():
+        if word != labels.get(code):
+            grouped.setdefault(code, []).append(word)
+    return "；".join(
+        f"{labels[code]}：{'、'.join(grouped[code])}" for code in labels if code in grouped
+    )
 
 
 # --- CSV ----------------------------------------------------------------------------------

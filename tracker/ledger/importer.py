@@ -4,7 +4,10 @@
 industries, events, projects and partners with a fixed number of queries
 (small tables once; projects, partner links and organisations each in one
 query, whatever the number of rows), and decides per row: new, updated,
-unchanged or error. It writes nothing.
+unchanged or error. It writes nothing. Rows that are not projects (合计/小计
+totals, the template's 示例 row, rows with nothing but a 序号) are skipped and
+listed with the reason (``ImportPlan.skipped``), as are blank rows between
+data rows.
 Writing a plan is a service (``tracker.services.ledger.apply_plan``): this
 package plans, reads and writes files, and never writes the database.
 
@@ -28,13 +31,15 @@ from tracker.models import Event, Industry, Organization, Project, ProjectPartne
 from tracker.permissions import editable_region_ids
 from tracker.rules import NOTE, PARTNERS, SIGNED_ON, stage_change_problems
 from tracker.text import normalize_name
+from tracker.verbs import LEDGER_STATUS_WORDS, ledger_stage_words
 
 from . import render
 from .cells import READERS
 from .columns import Layout, match_headers
-from .lookups import NamedLookup, any_of, choice_lookup
+from .lookups import NamedLookup, any_of, choice_lookup, word_lookup  # noqa: F401 (export_ledger)
 from .parsers import CellError
 from .reader import Table
+from .skips import not_a_project
 
 NEW, UPDATE, UNCHANGED, ERROR = "new", "update", "unchanged", "error"
 
@@ -92,11 +97,21 @@ class RowPlan:
         self.action = ERROR
 
 
+@dataclass(frozen=True)
+class Skipped:
+    number: int
+    reason: str
+
+
 @dataclass
 class ImportPlan:
     rows: list[RowPlan] = field(default_factory=list)
     file_errors: list[str] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # to be read before confirming
+    skipped: list[Skipped] = field(default_factory=list)
+    sheet: str = ""  # the xlsx sheet read
+    header_row: int = 1
     new_organizations: list[str] = field(default_factory=list)
     digest: str = ""
     # Resolved at plan time, used by services.ledger.apply_plan.
@@ -132,8 +147,9 @@ class _Context:
         self.can_add = user is None or user.has_perm("tracker.add_project")
         self.can_change = user is None or user.has_perm("tracker.change_project")
         self.can_add_organization = user is None or user.has_perm("tracker.add_organization")
-        self.stages, self.stage_labels = choice_lookup(Stage), render.stage_labels()
-        self.statuses, self.status_labels = choice_lookup(Status), render.status_labels()
+        self.stages = word_lookup(Stage, ledger_stage_words())
+        self.statuses = word_lookup(Status, LEDGER_STATUS_WORDS)
+        self.stage_labels, self.status_labels = render.stage_labels(), render.status_labels()
         self.roles = render.role_labels()
         self.positions = [(key, pos) for key, pos in layout.index.items()]
         self.labels = {key: layout.label(key) for key in layout.index}
@@ -156,12 +172,28 @@ def _parse_row(number: int, cells: tuple, ctx: _Context) -> RowPlan:
 def plan_import(table: Table, *, user=None) -> ImportPlan:
     """Decide what importing ``table`` would do, row by row. Writes nothing."""
     layout = match_headers(table.headers)
-    plan = ImportPlan(ignored_columns=layout.ignored, file_errors=list(layout.errors))
+    if table.amount_unit is not None and not layout.unit_stated:
+        layout.amount_unit = table.amount_unit
+    plan = ImportPlan(
+        ignored_columns=layout.ignored,
+        file_errors=list(layout.errors),
+        warnings=list(layout.warnings),
+        sheet=table.sheet,
+        header_row=table.header_row,
+    )
     if plan.file_errors:
         _drain(table)
         return plan
     ctx = _Context(layout, user)
-    rows = [_parse_row(number, cells, ctx) for number, cells in table.rows]
+    rows = []
+    for number, cells in table.rows:
+        reason = not_a_project(cells, layout)
+        if reason:
+            plan.skipped.append(Skipped(number, reason))
+        else:
+            rows.append(_parse_row(number, cells, ctx))
+    plan.skipped.extend(Skipped(n, _("空行")) for n in table.blank_rows)
+    plan.skipped.sort(key=lambda s: s.number)
     plan.rows = rows
     if not rows:
         plan.file_errors.append(_("文件中没有数据行。"))
@@ -405,5 +437,5 @@ def _digest(plan: ImportPlan) -> str:
                 )
             ).encode()
         )
-    digest.update(repr(plan.new_organizations).encode())
+    digest.update(repr((plan.new_organizations, plan.skipped, plan.warnings)).encode())
     return digest.hexdigest()

@@ -59,6 +59,13 @@ def choice_lookup(choices) -> dict[str, str]:
     return index
 
 
+def word_lookup(choices, words: dict[str, str]) -> dict[str, str]:
+    """``choice_lookup`` and the words offices use for the same choices (``tracker.verbs``)."""
+    index = parsers.choice_index((code, word) for word, code in words.items())
+    index.update(choice_lookup(choices))
+    return index
+
+
 def any_of(values, *, integer: bool = False):
     """The right-hand side of an ``__in`` lookup that binds a whole list as one parameter.
 

@@ -38,6 +38,7 @@ _UNITS = {
     "万": WAN,
     "元": YUAN,
 }
+UNITS = _UNITS
 _QUANTUM = Decimal("0.0001")  # the model stores 万元 with four decimals: exact to the 元
 _MAX = Decimal("999999999999.9999")  # max_digits=16, decimal_places=4
 
@@ -48,6 +49,11 @@ _AMOUNT = re.compile(rf"^(?P<number>{_NUMBER})(?P<unit>{_UNIT})?$")
 _BAND = re.compile(rf"^(?P<low>{_NUMBER}(?:{_UNIT})?)(?:至|到|~|-)(?P<high>{_NUMBER}(?:{_UNIT})?)$")
 _FLOOR = re.compile(r"^(?:不低于|不少于|至少)(?P<amount>.+)$|^(?P<amount2>.+?)(?:以上|及以上)$")
 _CEILING = re.compile(r"^(?:不超过|不高于|最多)(?P<amount>.+)$|^(?P<amount2>.+?)(?:以下|以内)$")
+# 约2亿元, 近1亿, 2亿元左右: the figure as written (a ledger's figures are round anyway).
+_ABOUT = re.compile(r"^(?:大约|约合|约为|约|将近|接近|近|预计|估算|估计)|(?:左右|上下)$")
+# 超5000万, 逾2亿, 2亿多元, 1000余万元: more than the figure, a floor like 以上.
+_OVER_PREFIX = re.compile(r"^(?:超过|超|逾|突破)")
+_OVER_MARK = re.compile(r"(?<=[\d亿万千百])(?:余|多)")
 _CURRENCY_PREFIX = re.compile(r"^(?:人民币|rmb|cny|¥)", re.IGNORECASE)
 _FOREIGN = re.compile(r"美元|美金|欧元|日元|英镑|港币|港元|usd|eur|\$", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
@@ -143,7 +149,10 @@ def parse_amount(value, *, unit: Decimal = WAN) -> Amount:
     ``5亿元``, ``10.5亿``, ``1000万元``, ``1,000万``, ``142 亿元``, ``¥5亿``,
     ``500000000元``; bands ``1000万元至1亿元`` / ``1000万-1亿`` / ``1-2亿`` (a bare
     lower figure takes the upper figure's unit); ``不低于1000万元`` and
-    ``不超过1亿元`` (one-sided bands); empty or ``未披露`` → undisclosed.
+    ``不超过1亿元`` (one-sided bands); approximate figures as offices write them:
+    ``约2亿元``, ``近1亿``, ``2亿元左右`` → the figure; ``超5000万``, ``逾2亿``,
+    ``2亿多元``, ``1000余万元`` → a floor, as ``2亿元以上``; empty or ``未披露`` →
+    undisclosed.
     """
     if value is None:
         return UNDISCLOSED
@@ -157,6 +166,11 @@ def parse_amount(value, *, unit: Decimal = WAN) -> Amount:
     token = _CURRENCY_PREFIX.sub("", token)
     if token.startswith("-"):
         raise CellError(_("金额不能为负数。"))
+    token = _ABOUT.sub("", token)
+    over = _OVER_PREFIX.sub("", token)
+    over = _OVER_MARK.sub("", over, count=1)
+    if over != token:
+        return Amount(low=_checked(_one(over, unit)))
     if match := _BAND.match(token):
         low_text, high_text = match["low"], match["high"]
         high_match = _AMOUNT.match(high_text)

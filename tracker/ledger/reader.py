@@ -3,9 +3,15 @@
 xlsx goes through openpyxl in read-only, values-only mode (streaming, with
 defusedxml underneath); CSV is decoded as UTF-8 (with or without BOM) or, when
 that fails, GB18030, the superset of the GBK that Excel on a Chinese Windows
-saves. Row numbers are the spreadsheet's own (the header is row 1), so an
-error message points at the row staff see in Excel. Blank rows are skipped, and
-a long run of them (``safety.BLANK_RUN``) ends the sheet. Every row read is
+saves. The table is found as a person finds it: the header row is the first
+of the first ``HEADER_SEARCH`` rows that names the required columns, on the
+first sheet that has one (a cover sheet before the data is passed over);
+title and note rows above it are skipped, and a ``单位：亿元`` note among them
+gives bare amounts their unit. Row numbers are the spreadsheet's own, so an
+error message points at the row staff see in Excel. A vertically merged cell
+(所属区域 over one district's rows) reads as its range's value. Blank rows are
+skipped (those between data rows are listed), and a long run of them
+(``safety.BLANK_RUN``) ends the sheet. Every row read is
 charged to a ``safety.ReadBudget`` (rows, cells, wall time) as it streams,
 before the importer plans anything.
 """
@@ -14,10 +20,13 @@ import csv
 import io
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from .columns import UNIT_NOTE, header_key
+from .parsers import UNITS, fold
 from .safety import (
     CSV,
     MAX_LINE,
@@ -29,6 +38,8 @@ from .safety import (
 )
 
 Row = tuple[int, tuple]
+HEADER_SEARCH = 20
+_REQUIRED = frozenset({"name", "region"})
 
 
 @dataclass
@@ -37,6 +48,69 @@ class Table:
     rows: Iterator[Row]
     encoding: str = ""
     budget: ReadBudget | None = None
+    sheet: str = ""  # the xlsx sheet read
+    header_row: int = 1
+    amount_unit: Decimal | None = None  # from a 单位：… note above the header
+    blank_rows: list[int] = field(default_factory=list)  # blank rows between data rows
+    rows_seen: bool = False
+
+
+def _blank(values) -> bool:
+    return not any(v is not None and v != "" for v in values)
+
+
+def _keys(values) -> set[str]:
+    return {header_key(str(v))[0] for v in values if v is not None and str(v).strip()} - {None}
+
+
+def _find_header(rows: Iterator[Row], budget: ReadBudget):
+    """(header number, header, unit from a note above it, rows read past it) or None.
+
+    Reads at most ``HEADER_SEARCH`` rows; each is charged to ``budget``.
+    """
+    above: list[Row] = []
+    for number, values in rows:
+        budget.charge(number, len(values))
+        if _keys(values) >= _REQUIRED:
+            unit = None
+            for _n, before in above:
+                note = fold("".join(str(v) for v in before if v is not None))
+                if match := UNIT_NOTE.search(note):
+                    unit = UNITS[match["unit"]]
+            return number, tuple(values), unit
+        above.append((number, values))
+        if len(above) >= HEADER_SEARCH:
+            break
+    return None
+
+
+class _Merges:
+    """Fills the cells of merged ranges with the value of the range's first cell, row by row."""
+
+    def __init__(self, ranges, width: int):
+        self.starts: dict[int, list[tuple[int, int, int]]] = {}
+        for top, left, bottom, right in ranges:
+            right = min(right, width)
+            if left <= right and (top, left) != (bottom, right):
+                self.starts.setdefault(top, []).append((bottom, left, right))
+        self.active: list[tuple[int, int, int, object]] = []
+
+    def __call__(self, number: int, values: tuple) -> tuple:
+        if self.active:
+            self.active = [a for a in self.active if a[0] >= number]
+        for bottom, left, right in self.starts.pop(number, ()):
+            value = values[left - 1] if left - 1 < len(values) else None
+            self.active.append((bottom, left, right, value))
+        if not self.active:
+            return values
+        filled = list(values)
+        for _bottom, left, right, value in self.active:
+            if len(filled) < right:
+                filled.extend([None] * (right - len(filled)))
+            for position in range(left - 1, right):
+                if filled[position] is None or filled[position] == "":
+                    filled[position] = value
+        return tuple(filled)
 
 
 def read_upload(name: str, data: bytes, budget: ReadBudget | None = None) -> Table:
@@ -57,19 +131,27 @@ def read_table(data: bytes, kind: str, budget: ReadBudget | None = None) -> Tabl
     raise ValueError(kind)
 
 
-def _limited(rows: Iterator[Row], budget: ReadBudget) -> Iterator[Row]:
+def _limited(rows: Iterator[Row], table: Table, fill=None) -> Iterator[Row]:
+    budget, pending = table.budget, []
     for number, values in rows:
         budget.charge(number, len(values))
-        if not any(v is not None and v != "" for v in values):
+        if _blank(values):
             if budget.blank():
                 return
+            if len(pending) < 100:
+                pending.append(number)
             continue
+        if pending:
+            if table.rows_seen and len(table.blank_rows) < 100:
+                table.blank_rows.extend(pending)
+            pending.clear()
+        table.rows_seen = True
         budget.data_row()
-        yield number, values
+        yield number, (fill(number, values) if fill else values)
 
 
 def _read_xlsx(data: bytes, budget: ReadBudget) -> Table:
-    from .xlsx import open_workbook
+    from .xlsx import merged_ranges, open_workbook
 
     try:
         with warnings.catch_warnings():
@@ -80,23 +162,28 @@ def _read_xlsx(data: bytes, budget: ReadBudget) -> Table:
         raise
     except Exception:
         raise UnsafeFile(_("xlsx 文件无法读取；请在 Excel 中打开后重新保存为 .xlsx。")) from None
-    sheet = workbook.worksheets[0]
-    # Some generators write a wrong <dimension>; read what the rows really hold.
-    sheet.reset_dimensions()
-    values = sheet.iter_rows(values_only=True)
     try:
-        headers = next(values, ())
+        sheet, found = _header_sheet(workbook, budget)
     except UnsafeFile:
         workbook.close()
         raise
     except Exception:
         workbook.close()
         raise UnsafeFile(_("xlsx 文件无法读取；请在 Excel 中打开后重新保存为 .xlsx。")) from None
-    budget.charge(1, len(headers))
+    number, headers, unit, values = found
+    table = Table(
+        headers=headers,
+        rows=iter(()),
+        budget=budget,
+        sheet=sheet.title,
+        header_row=number,
+        amount_unit=unit,
+    )
 
     def rows():
         try:
-            yield from _limited(enumerate(values, start=2), budget)
+            fill = _Merges(merged_ranges(sheet), len(headers))
+            yield from _limited(values, table, fill)
         except UnsafeFile:
             raise
         except Exception:
@@ -106,7 +193,30 @@ def _read_xlsx(data: bytes, budget: ReadBudget) -> Table:
         finally:
             workbook.close()
 
-    return Table(headers=tuple(headers), rows=rows(), encoding="", budget=budget)
+    table.rows = rows()
+    return table
+
+
+def _numbered(sheet) -> Iterator[Row]:
+    # Some generators write a wrong <dimension>; read what the rows really hold.
+    sheet.reset_dimensions()
+    return enumerate(sheet.iter_rows(values_only=True), start=1)
+
+
+def _header_sheet(workbook, budget: ReadBudget):
+    """The first sheet whose first rows hold the ledger's header, else the first sheet."""
+    for sheet in workbook.worksheets:
+        rows = _numbered(sheet)
+        if found := _find_header(rows, budget):
+            return sheet, (*found, rows)
+    sheet = workbook.worksheets[0]
+    rows = _numbered(sheet)
+    # No header anywhere: the first row that holds anything, so the error names its columns.
+    for number, values in rows:
+        budget.charge(number, len(values))
+        if not _blank(values) or number >= HEADER_SEARCH:
+            return sheet, (number, tuple(values), None, rows)
+    return sheet, (1, (), None, iter(()))
 
 
 def decode_csv(data: bytes) -> tuple[str, str]:
@@ -141,17 +251,31 @@ def _read_csv(data: bytes, budget: ReadBudget) -> Table:
     first_line = decoded[: MAX_LINE + 1].split("\n", 1)[0]
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
     reader = csv.reader(_lines(decoded), delimiter=delimiter)
+    # Numbered by record, as Excel numbers the rows of a CSV it opens.
+    records = ((n, tuple(v)) for n, v in enumerate(reader, start=1))
     try:
-        headers = next(reader, [])
+        found = _find_header(records, budget)
+        if found is None:
+            records = ((n, tuple(v)) for n, v in enumerate(csv.reader(_lines(decoded)), start=1))
+            first = next(records, (1, ()))
+            found = (first[0], first[1], None)
     except csv.Error:
         raise UnsafeFile(_("CSV 文件格式有误（引号不匹配等）。")) from None
-    budget.charge(1, len(headers))
+    number, headers, unit = found
+    table = Table(
+        headers=headers,
+        rows=iter(()),
+        encoding=encoding,
+        budget=budget,
+        header_row=number,
+        amount_unit=unit,
+    )
 
     def rows():
         try:
-            # Numbered by record, as Excel numbers the rows of a CSV it opens.
-            yield from _limited(((n, tuple(v)) for n, v in enumerate(reader, start=2)), budget)
+            yield from _limited(records, table)
         except csv.Error:
             raise UnsafeFile(_("CSV 文件格式有误（引号不匹配等）。")) from None
 
-    return Table(headers=tuple(headers), rows=rows(), encoding=encoding, budget=budget)
+    table.rows = rows()
+    return table

@@ -15,10 +15,12 @@ Imported lazily by ``reader`` (openpyxl is slow to import).
 
 import re
 
+from django.utils.translation import gettext as _
 from openpyxl.reader.excel import ExcelReader
+from openpyxl.utils.cell import column_index_from_string as column
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
-from .safety import ReadBudget
+from .safety import ReadBudget, UnsafeFile
 
 # A cell element, with or without a namespace prefix (<c …>, <c/>, <x:c …>).
 _CELL = re.compile(rb"<(?:\w{1,20}:)?c[\s/>]")
@@ -96,3 +98,39 @@ def open_workbook(stream, budget: ReadBudget):
     reader.budget = budget
     reader.read()
     return reader.wb
+
+
+# <mergeCell ref="A3:A9"/>, prefixed or not; a single-cell ref merges nothing.
+_MERGE = re.compile(
+    rb'<(?:\w{1,20}:)?mergeCell\s+ref="([A-Z]{1,3})(\d{1,7}):([A-Z]{1,3})(\d{1,7})"'
+)
+_CHUNK = 1 << 16
+MAX_MERGES = 20_000
+
+
+def merged_ranges(sheet) -> list[tuple[int, int, int, int]]:
+    """The sheet's merged ranges as (first row, first column, last row, last column).
+
+    Read-only openpyxl does not expose them, and ``<mergeCells>`` follows the
+    rows in the sheet's XML, so the part is scanned for them (decompressed in
+    chunks, never held whole) before its rows are streamed.
+    """
+    found, pending = [], b""
+    with sheet.parent._archive.open(sheet._worksheet_path) as stream:
+        while chunk := stream.read(_CHUNK):
+            data = pending + chunk
+            end = 0
+            if b"mergeCell" in data:
+                for match in _MERGE.finditer(data):
+                    first, top, last, bottom = match.groups()
+                    found.append(
+                        (int(top), column(first.decode()), int(bottom), column(last.decode()))
+                    )
+                    end = match.end()
+                if len(found) > MAX_MERGES:
+                    raise UnsafeFile(
+                        _("工作表中的合并单元格过多（超过 %(max)s 处）；请取消合并后再上传。")
+                        % {"max": f"{MAX_MERGES:,}"}
+                    )
+            pending = data[max(end, len(data) - 256) :]
+    return found
