@@ -217,18 +217,25 @@ def test_the_empty_template_has_the_headers_an_example_and_instructions(staff, w
     assert b"".join(csv_response.streaming_content).decode("utf-8").startswith("\ufeff项目编号")
 
 
-def test_the_template_example_row_imports_cleanly(world):
+def test_the_template_example_row_is_skipped_and_rows_written_like_it_import_cleanly(world):
     from tracker.ledger import exporter
     from tracker.ledger.reader import read_upload
     from tracker.services.ledger import project_import
 
-    out = io.BytesIO()
-    exporter.write_xlsx(exporter.template_rows(), out, notes=True)
-    outcome = project_import(
-        rows=read_upload("模板.xlsx", out.getvalue()), file_name="模板.xlsx", dry_run=True
-    )
-    assert outcome.plan.ok, outcome.plan.rows[0].errors
-    assert outcome.plan.new_organizations == ["某某科技有限公司", "某某大学"]
+    def plan(rows):
+        out = io.BytesIO()
+        exporter.write_xlsx(rows, out, notes=True)
+        data = out.getvalue()
+        return project_import(
+            rows=read_upload("模板.xlsx", data), file_name="模板.xlsx", dry_run=True
+        ).plan
+
+    example = exporter.template_rows()
+    assert [(s.number, s.reason) for s in plan(example).skipped] == [(2, "示例行")]
+    filled = [[example[0][0], "某某智能装备产业园项目", *example[0][2:]]]
+    outcome = plan(filled)
+    assert outcome.ok, outcome.rows[0].errors
+    assert outcome.new_organizations == ["某某科技有限公司", "某某大学"]
 
 
 def test_the_project_history_page_shows_who_changed_which_field(staff, world, boss):
