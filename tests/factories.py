@@ -73,6 +73,7 @@ def project(name=None, *, region, partners=(), code=None, **extra) -> Project:
         if isinstance(extra.get(field), int | str):
             extra[field] = Decimal(extra[field])
     extra.setdefault("stage", Stage.SIGNED)
+    extra.setdefault("is_public", True)  # a new project is internal until published
     obj = Project.objects.create(
         code=code or f"JZ-2020-{n:04d}", name=name or f"测试项目{n}", region=region, **extra
     )
