@@ -120,6 +120,24 @@ def test_a_unit_in_the_header_wins_over_the_note(world):
     assert {row.name: row.values["investment"] for row in plan.rows}["新材料项目"] == Decimal("3")
 
 
+def test_a_workbook_without_the_ledger_header_says_where_it_looked(world):
+    book = Workbook()
+    book.active.append(["2021年重点招商项目台账"])
+    book.active.append(["名称", "地方"])
+    plan = plan_of(saved(book))
+    assert plan.file_errors[0] == (
+        "前 20 行中没有同时含“项目名称”和“所属区域”的表头行（每个工作表都找过）。"
+    )
+    assert "缺少必需的列" in plan.file_errors[1]
+
+
+def test_a_tab_separated_file_with_a_title_line_is_read(world):
+    lines = ["2021年重点招商项目台账", "项目名称\t所属区域\t项目阶段", "物流园项目\t山阳区\t在谈"]
+    plan = plan_of("\n".join(lines).encode("utf-8"), name="台账.txt")
+    assert plan.header_row == 2
+    assert [(r.name, r.values["stage"]) for r in plan.rows] == [("物流园项目", "negotiating")]
+
+
 # --- Rows that are not projects, merged cells ---------------------------------------------------
 
 
@@ -312,3 +330,16 @@ def test_a_gbk_csv_with_a_title_line_imports_through_the_service(world, boss):
     assert outcome.plan.header_row == 3
     assert [s.number for s in outcome.plan.skipped] == [6]
     assert outcome.batch.row_count == 2
+
+
+def test_the_import_command_reports_the_sheet_the_skipped_rows_and_the_warnings(world, tmp_path):
+    from django.core.management import call_command
+
+    path = tmp_path / "解放区台账.xlsx"
+    path.write_bytes(saved(office_workbook(headers=[*OFFICE_HEADERS, "主要建设内容及规模"])))
+    out = io.StringIO()
+    call_command("import_ledger", str(path), "--dry-run", stdout=out)
+    report = out.getvalue()
+    assert "工作表：项目台账，表头在第 3 行" in report
+    assert "第 7 行\t跳过\t合计行" in report
+    assert "注意：表头“主要建设内容及规模”未能识别" in report

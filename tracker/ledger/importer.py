@@ -38,7 +38,7 @@ from .cells import READERS
 from .columns import Layout, match_headers
 from .lookups import NamedLookup, any_of, choice_lookup, word_lookup  # noqa: F401 (export_ledger)
 from .parsers import CellError
-from .reader import Table
+from .reader import HEADER_SEARCH, Table
 from .skips import not_a_project
 
 NEW, UPDATE, UNCHANGED, ERROR = "new", "update", "unchanged", "error"
@@ -182,6 +182,12 @@ def plan_import(table: Table, *, user=None) -> ImportPlan:
         header_row=table.header_row,
     )
     if plan.file_errors:
+        if not table.header_found:
+            plan.file_errors.insert(
+                0,
+                _("前 %(n)s 行中没有同时含“项目名称”和“所属区域”的表头行（每个工作表都找过）。")
+                % {"n": HEADER_SEARCH},
+            )
         _drain(table)
         return plan
     ctx = _Context(layout, user)

@@ -53,6 +53,7 @@ class Table:
     amount_unit: Decimal | None = None  # from a 单位：… note above the header
     blank_rows: list[int] = field(default_factory=list)  # blank rows between data rows
     rows_seen: bool = False
+    header_found: bool = True  # False: no row in the first ones names the required columns
 
 
 def _blank(values) -> bool:
@@ -64,9 +65,10 @@ def _keys(values) -> set[str]:
 
 
 def _find_header(rows: Iterator[Row], budget: ReadBudget):
-    """(header number, header, unit from a note above it, rows read past it) or None.
+    """(header's row number, header, unit from a note above it), or None.
 
-    Reads at most ``HEADER_SEARCH`` rows; each is charged to ``budget``.
+    Reads at most ``HEADER_SEARCH`` rows, each charged to ``budget``; ``rows``
+    goes on after the header.
     """
     above: list[Row] = []
     for number, values in rows:
@@ -170,7 +172,7 @@ def _read_xlsx(data: bytes, budget: ReadBudget) -> Table:
     except Exception:
         workbook.close()
         raise UnsafeFile(_("xlsx 文件无法读取；请在 Excel 中打开后重新保存为 .xlsx。")) from None
-    number, headers, unit, values = found
+    number, headers, unit, values, header_found = found
     table = Table(
         headers=headers,
         rows=iter(()),
@@ -178,12 +180,13 @@ def _read_xlsx(data: bytes, budget: ReadBudget) -> Table:
         sheet=sheet.title,
         header_row=number,
         amount_unit=unit,
+        header_found=header_found,
     )
 
     def rows():
         try:
-            fill = _Merges(merged_ranges(sheet), len(headers))
-            yield from _limited(values, table, fill)
+            ranges = merged_ranges(sheet)
+            yield from _limited(values, table, _Merges(ranges, len(headers)) if ranges else None)
         except UnsafeFile:
             raise
         except Exception:
@@ -208,15 +211,15 @@ def _header_sheet(workbook, budget: ReadBudget):
     for sheet in workbook.worksheets:
         rows = _numbered(sheet)
         if found := _find_header(rows, budget):
-            return sheet, (*found, rows)
+            return sheet, (*found, rows, True)
     sheet = workbook.worksheets[0]
     rows = _numbered(sheet)
     # No header anywhere: the first row that holds anything, so the error names its columns.
     for number, values in rows:
         budget.charge(number, len(values))
         if not _blank(values) or number >= HEADER_SEARCH:
-            return sheet, (number, tuple(values), None, rows)
-    return sheet, (1, (), None, iter(()))
+            return sheet, (number, tuple(values), None, rows, False)
+    return sheet, (1, (), None, iter(()), False)
 
 
 def decode_csv(data: bytes) -> tuple[str, str]:
@@ -248,17 +251,23 @@ def _lines(text: str) -> Iterator[str]:
 
 def _read_csv(data: bytes, budget: ReadBudget) -> Table:
     decoded, encoding = decode_csv(data)
-    first_line = decoded[: MAX_LINE + 1].split("\n", 1)[0]
-    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
+    # Judged on the rows the header may be in: a title line above it has no separator.
+    sample = decoded[: MAX_LINE + 1].split("\n", HEADER_SEARCH)[:HEADER_SEARCH]
+    tabs, commas = sum(line.count("\t") for line in sample), sum(line.count(",") for line in sample)
+    delimiter = "\t" if tabs > commas else ","
     reader = csv.reader(_lines(decoded), delimiter=delimiter)
     # Numbered by record, as Excel numbers the rows of a CSV it opens.
     records = ((n, tuple(v)) for n, v in enumerate(reader, start=1))
     try:
         found = _find_header(records, budget)
         if found is None:
-            records = ((n, tuple(v)) for n, v in enumerate(csv.reader(_lines(decoded)), start=1))
+            again = csv.reader(_lines(decoded), delimiter=delimiter)
+            records = ((n, tuple(v)) for n, v in enumerate(again, start=1))
             first = next(records, (1, ()))
             found = (first[0], first[1], None)
+            table_found = False
+        else:
+            table_found = True
     except csv.Error:
         raise UnsafeFile(_("CSV 文件格式有误（引号不匹配等）。")) from None
     number, headers, unit = found
@@ -269,6 +278,7 @@ def _read_csv(data: bytes, budget: ReadBudget) -> Table:
         budget=budget,
         header_row=number,
         amount_unit=unit,
+        header_found=table_found,
     )
 
     def rows():

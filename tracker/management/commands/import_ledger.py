@@ -80,8 +80,14 @@ class Command(BaseCommand):
     def _report(self, plan, *, verbose: bool):
         for message in plan.file_errors:
             self.stderr.write(f"文件：{message}")
+        if plan.sheet:
+            self.stdout.write(f"工作表：{plan.sheet}，表头在第 {plan.header_row} 行")
         if plan.ignored_columns:
             self.stdout.write("已忽略的列：" + "、".join(plan.ignored_columns))
+        for message in plan.warnings:
+            self.stdout.write(self.style.WARNING(f"注意：{message}"))
+        for skipped in plan.skipped:
+            self.stdout.write(f"第 {skipped.number} 行\t跳过\t{skipped.reason}")
         for row in plan.rows:
             if not verbose and row.action != ERROR:
                 continue
