@@ -20,6 +20,7 @@ from ..permissions import (
     is_region_scoped,
     scope_projects,
 )
+from .history_words import WordsContextHelper
 
 HISTORY_FORM_URL_SUFFIX = "_simple_history"
 
@@ -104,6 +105,12 @@ class TrackerHistoryAdmin(RegionScopeMixin, SimpleHistoryAdmin):
     move a record into scope by restoring an old version, nor out of it).
     """
 
+    # Every tracker history page in words, under Chinese headers (history_words).
+    object_history_list_template = "admin/tracker/object_history_list.html"
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return WordsContextHelper(self.model, historical_record)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         current = self.deny_outside_scope(request, object_id)
         if request.method == "POST":
@@ -157,7 +164,6 @@ class ImportBatchHistoryMixin:
     """History pages that also show which import batch wrote each version."""
 
     history_list_display = ["import_batch"]
-    object_history_list_template = "admin/tracker/object_history_list.html"
 
     def get_history_queryset(self, request, history_manager, pk_name, object_id):
         qs = super().get_history_queryset(request, history_manager, pk_name, object_id)

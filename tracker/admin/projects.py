@@ -29,6 +29,7 @@ from ..templatetags.tracker import project_amount
 from .filters import AlertFilter, RegionTreeFilter, ResponsibleFilter, SignedYearFilter
 from .followup import FollowUpViewsMixin
 from .forms import PartnerFormSet, ProjectActionForm, ProjectForm, stored_stage_status
+from .history_words import project_partner_changes
 from .inlines import CitationInline, ProgressReportInline, ProjectPartnerInline, StageChangeInline
 from .ledger import LedgerViewsMixin
 from .mixins import (
@@ -175,6 +176,12 @@ class ProjectAdmin(
 
     def in_scope(self, request, obj) -> bool:
         return not is_region_scoped(request.user) or can_edit_region(request.user, obj.region_id)
+
+    def history_view(self, request, object_id, extra_context=None):
+        # The partner links live in their own table: their changes belong on this page too.
+        project = self.stored_object(object_id)
+        extra = {"partner_changes": project_partner_changes(project.pk) if project else []}
+        return super().history_view(request, object_id, {**extra, **(extra_context or {})})
 
     def get_deleted_objects(self, objs, request):
         # The timeline goes with its project: nobody may delete stage changes one by one,
