@@ -8,15 +8,22 @@ class Migration(migrations.Migration):
         ("tracker", "0009_sources_stories_aliases"),
     ]
 
+    # The default lives in Python only, so the database has nothing to change. On SQLite
+    # a real AlterField remakes the table, which drops the search triggers of 0007/0009.
     operations = [
-        migrations.AlterField(
-            model_name="historicalproject",
-            name="is_public",
-            field=models.BooleanField(default=False, verbose_name="是否公开"),
-        ),
-        migrations.AlterField(
-            model_name="project",
-            name="is_public",
-            field=models.BooleanField(default=False, verbose_name="是否公开"),
+        migrations.SeparateDatabaseAndState(
+            database_operations=[],
+            state_operations=[
+                migrations.AlterField(
+                    model_name="historicalproject",
+                    name="is_public",
+                    field=models.BooleanField(default=False, verbose_name="是否公开"),
+                ),
+                migrations.AlterField(
+                    model_name="project",
+                    name="is_public",
+                    field=models.BooleanField(default=False, verbose_name="是否公开"),
+                ),
+            ],
         ),
     ]
