@@ -10,7 +10,7 @@ import turn, applies the rules by stage and the user's region scope to every
 row, and writes in bulk with history; its export streams. That is the
 ledger's own planner (``tracker.ledger``) and the services that write its
 plans (``tracker.services.ledger``). A ``ModelResource`` run row by row is
-the benchmark's baseline (``management/commands/_ledger_baseline.py``, see
+the benchmark's baseline (``benchmarks/ledger_baseline.py``, see
 ``make bench-import``), not a second way in.
 """
 

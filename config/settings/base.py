@@ -5,6 +5,7 @@ Environment overrides live beside this module: ``dev`` (manage.py's default),
 is read from the environment here, once.
 """
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -53,6 +54,11 @@ INSTALLED_APPS = [
     "simple_history",
     "tracker",
 ]
+# Benchmarks and synthetic data (bench_import, bench_pages, generate_projects) live
+# apart from the product, in the checkout's benchmarks/ package; an installed wheel
+# carries only config and tracker, and runs without them.
+if importlib.util.find_spec("benchmarks") is not None:
+    INSTALLED_APPS.append("benchmarks")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

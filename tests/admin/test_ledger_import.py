@@ -156,7 +156,7 @@ def test_import_needs_its_own_permission(client, world):
 def test_the_resource_speaks_the_same_ledger_through_import_export(world):
     import tablib
 
-    from tracker.management.commands._ledger_baseline import LedgerResource
+    from benchmarks.ledger_baseline import LedgerResource
 
     make_project(world, code="JZ-2020-0001", name="旧名")
     resource = LedgerResource()

@@ -35,7 +35,7 @@ PASSWORD = "big-write-load-test-pw"
 
 SETUP = """
 from django.contrib.auth import get_user_model
-from tracker.management.commands.bench_import import Command
+from benchmarks.management.commands.bench_import import Command
 from tracker.models import Project
 from tracker.services.ledger import project_import_preview
 c = Command(); c._world()

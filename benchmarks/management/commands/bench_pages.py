@@ -25,7 +25,7 @@ from django.test.utils import CaptureQueriesContext
 from tracker import stats
 from tracker.choices import RegionKind, Stage
 from tracker.models import Event, Project, ProjectPartner, Region
-from tracker.views import MAX_OFFSET, PAGE_SIZE
+from tracker.paging import MAX_OFFSET, PAGE_SIZE
 
 TARGET_RATIO = 2.0
 WARM_UPS = 2

@@ -14,7 +14,7 @@ one table:
 - plain ModelResource: django-import-export with its default settings
   (row by row, an instance lookup and a save per row, history through the
   save signal), on the same file, with the ledger's cell formats as widgets
-  (``_ledger_baseline.LedgerResource``);
+  (``benchmarks.ledger_baseline.LedgerResource``);
 - 50,000 rows: rows per second against the 10,000-row figure, and the query
   counts of both sizes;
 - export of 100,000 projects to xlsx against openpyxl write-only writing
@@ -40,6 +40,8 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext, override_settings
 
+from benchmarks.ledger_baseline import LedgerResource
+from benchmarks.report import machine, print_results
 from tracker.choices import Stage, Status
 from tracker.ledger import exporter
 from tracker.ledger.columns import HEADERS
@@ -55,9 +57,6 @@ from tracker.models import (
     StageChange,
 )
 from tracker.services.ledger import project_import
-
-from ._bench_table import machine, print_results
-from ._ledger_baseline import LedgerResource
 
 AMOUNTS = [
     "5亿元",
