@@ -204,6 +204,14 @@ def test_titles_not_printed_in_an_article_are_marked_as_our_own(articles):
     assert [t for t in unmarked if not re.search(r"（本站拟(题|名)）$", t)] == []
 
 
+def test_our_own_summaries_say_so_on_the_public_pages(articles, client):
+    """Project and event summaries are written by us from the articles: the page says so."""
+    event = Event.objects.exclude(summary="").first()
+    project = Project.objects.public().exclude(summary="").first()
+    assert "活动概况由本站据下列报道整理" in client.get(event.get_absolute_url()).content.decode()
+    assert "建设内容由本站据下列报道整理" in client.get(project.get_absolute_url()).content.decode()
+
+
 def test_one_park_one_record_and_its_page_says_it_is_the_park(articles, client):
     assert list(
         Project.objects.filter(name__startswith="中原工业设计城").values_list("code", flat=True)
