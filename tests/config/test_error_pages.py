@@ -34,7 +34,8 @@ def refuse_with(reason):
 def test_an_admin_refusal_renders_in_the_admin_with_a_link_back_to_the_list(client, editor, theirs):
     client.force_login(editor)
     changelist = reverse("admin:tracker_project_changelist")
-    response = client.get(
+    # Another district's project opens read-only; posting a change to it is refused.
+    response = client.post(
         reverse("admin:tracker_project_change", args=[theirs.pk]),
         HTTP_REFERER=f"http://testserver{changelist}?region=shanyang",
     )
@@ -56,7 +57,7 @@ def test_without_a_referrer_the_link_leads_to_the_models_list(client, editor, th
 
 def test_a_referrer_on_another_site_is_not_offered_as_the_way_back(client, editor, theirs):
     client.force_login(editor)
-    response = client.get(
+    response = client.post(
         reverse("admin:tracker_project_change", args=[theirs.pk]),
         HTTP_REFERER="https://evil.example/phish",
     )
@@ -72,7 +73,7 @@ def test_the_refusal_gives_the_reason_the_check_gave(staff, theirs):
 
 def test_an_admin_refusal_reads_english_to_an_english_reader(client, editor, theirs):
     client.force_login(editor)
-    response = client.get(
+    response = client.post(
         reverse("admin:tracker_project_change", args=[theirs.pk]), HTTP_ACCEPT_LANGUAGE="en"
     )
     page = response.content.decode()
