@@ -8,9 +8,11 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from tests.factories import NO_INLINE_ROWS, make_project
+from tests.factories import NO_INLINE_ROWS, ledger_row, make_project, xlsx_bytes
 from tracker.admin.forms import ProgressReportForm, ProjectForm
+from tracker.ledger.reader import read_upload
 from tracker.models import Project
+from tracker.services.ledger import project_import
 
 ADD = "admin:tracker_project_add"
 
@@ -172,3 +174,10 @@ def test_the_bulk_message_counts_changed_unchanged_and_refused(staff, world):
     assert "1 个本来如此" in summary
     assert "1 个未更改" in summary
     assert "其余本来如此" not in " ".join(texts)
+
+
+@pytest.mark.parametrize(("cell", "public"), [("", False), ("是", True), ("否", False)])
+def test_a_new_ledger_row_is_public_only_when_its_column_says_so(world, boss, cell, public):
+    data = xlsx_bytes([ledger_row(name="台账新项目", public=cell)])
+    project_import(rows=read_upload("台账.xlsx", data), file_name="台账.xlsx", user=boss)
+    assert Project.objects.get(name="台账新项目").is_public is public
