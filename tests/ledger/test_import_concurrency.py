@@ -161,3 +161,24 @@ def test_gunicorn_lets_a_request_wait_out_the_sqlite_busy_timeout():
     from config import gunicorn
 
     assert gunicorn.timeout > settings.SQLITE_BUSY_TIMEOUT
+
+
+@on_postgresql
+def test_two_clerks_adding_projects_with_no_code_at_once_get_different_codes(world, boss):
+    from django.test import Client
+
+    from tests.factories import project_change_form
+
+    def add(name):
+        def post():
+            client = Client()
+            client.force_login(boss)
+            project = Project(code="", name=name, region=world.jiefang, stage="lead")
+            form = project_change_form(project, stage="lead", signed_on="2021-03-01")
+            return client.post("/admin/tracker/project/add/", form).status_code
+
+        return post
+
+    assert race(add("甲项目"), add("乙项目")) == [302, 302]
+    codes = sorted(Project.objects.values_list("code", flat=True))
+    assert codes == ["JZ-2021-0001", "JZ-2021-0002"]

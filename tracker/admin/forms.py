@@ -13,6 +13,7 @@ from ..choices import Stage, Status
 from ..codes import CODE_FORMAT, project_code_next
 from ..formatting import plain_decimal
 from ..history import edits_since, latest_version
+from ..ledger.locks import import_turn
 from ..ledger.parsers import Amount, CellError, fold, parse_amount
 from ..models import (
     Project,
@@ -198,6 +199,9 @@ class ProjectForm(forms.ModelForm):
         if self.instance.pk is None and "code" in cleaned and not cleaned["code"]:
             signed = cleaned.get("signed_on")
             year = signed.year if signed else timezone.localdate().year
+            # Two clerks adding at once, or an import, must not be given the same code: take
+            # the ledger's turn (to the end of the admin's transaction) before choosing it.
+            import_turn(wait=True)
             cleaned["code"] = project_code_next(year=year)
         before = self.stored
         stage = cleaned.get("stage")
