@@ -182,3 +182,28 @@ def test_two_clerks_adding_projects_with_no_code_at_once_get_different_codes(wor
     assert race(add("甲项目"), add("乙项目")) == [302, 302]
     codes = sorted(Project.objects.values_list("code", flat=True))
     assert codes == ["JZ-2021-0001", "JZ-2021-0002"]
+
+
+@on_postgresql
+def test_a_save_landing_between_planning_and_writing_is_not_overwritten(world, boss, monkeypatch):
+    from django.utils import timezone
+
+    project = make_project(world, code="JZ-2020-0001", leader="张三")
+    batch = preview([ledger_row(code=project.code, name="改名", leader="张三")], boss)
+    planned = services.plan_import
+
+    def plan_then_someone_saves(rows, **kwargs):
+        plan = planned(rows, **kwargs)
+        # A clerk's save commits on its own connection after the plan read the project.
+        race(
+            lambda: Project.objects.filter(pk=project.pk).update(
+                leader="王五", updated_at=timezone.now()
+            )
+        )
+        return plan
+
+    monkeypatch.setattr(services, "plan_import", plan_then_someone_saves)
+    with pytest.raises(LedgerError, match="预览之后数据已有变化"):
+        project_import_confirm(token=batch.token, user=boss)
+    project.refresh_from_db()
+    assert (project.name, project.leader) == ("项目JZ-2020-0001", "王五")

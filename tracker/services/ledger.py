@@ -89,6 +89,7 @@ def project_import(
         batch.status = ImportBatch.Status.APPLIED
         batch.applied_at = timezone.now()
         batch.save()
+        hold_planned_projects(plan)
         apply_plan(plan, user=user, batch=batch)
     return LedgerImport(plan=plan, batch=batch, applied=True)
 
@@ -160,17 +161,17 @@ def project_import_confirm(*, token, user) -> LedgerImport:
     applied at most once however many confirms race: the others are told it
     is being imported or already was. A preview older than a day is discarded.
     """
-    if ImportBatch.objects.filter(
-        token=token,
-        user=user,
-        status=ImportBatch.Status.PREVIEWED,
-        created_at__lt=timezone.now() - PREVIEW_LIFETIME,
-    ).update(status=ImportBatch.Status.DISCARDED, content=None):
-        raise LedgerError(_("预览已超过 24 小时，请重新上传。"))
-    import_previews_purge()  # everyone else's expired previews (this one was checked above)
     pending = _pending_batch(ImportBatch.objects.filter(token=token, user=user))
     rows = _read_all(read_upload(pending.file_name, bytes(pending.content)))
     try:
+        # Writes, so on SQLite they too may wait for the lock: inside the busy handler.
+        if ImportBatch.objects.filter(
+            pk=pending.pk,
+            status=ImportBatch.Status.PREVIEWED,
+            created_at__lt=timezone.now() - PREVIEW_LIFETIME,
+        ).update(status=ImportBatch.Status.DISCARDED, content=None):
+            raise LedgerError(_("预览已超过 24 小时，请重新上传。"))
+        import_previews_purge()  # everyone else's expired previews
         with transaction.atomic():
             try:
                 batch = _pending_batch(
@@ -188,6 +189,7 @@ def project_import_confirm(*, token, user) -> LedgerImport:
                         "请重新上传预览。"
                     )
                 )
+            hold_planned_projects(plan)
             apply_plan(plan, user=user, batch=batch)
             _batch_counts(batch, plan)
             batch.status = ImportBatch.Status.APPLIED
@@ -202,6 +204,28 @@ def project_import_confirm(*, token, user) -> LedgerImport:
             _("数据库正忙（可能有另一批台账正在导入），请稍后再确认；这次的预览仍然保留。")
         ) from None
     return LedgerImport(plan=plan, batch=batch, applied=True)
+
+
+def hold_planned_projects(plan: ImportPlan) -> None:
+    """Lock the projects ``plan`` updates and refuse if any changed since it read them.
+
+    Imports take turns among themselves, but an ordinary save does not wait for
+    them (on PostgreSQL): one that lands between planning and writing would be
+    overwritten with the values the plan read. Locked here, a later save waits
+    for the import and is then refused by its own form as out of date.
+    """
+    read = {row.project.pk: row.project.updated_at for row in plan.rows if row.action == UPDATE}
+    if not read:
+        return
+    now = dict(
+        Project.objects.select_for_update()
+        .filter(pk__in=any_of(list(read), integer=True))
+        .values_list("pk", "updated_at")
+    )
+    if any(now.get(pk) != updated for pk, updated in read.items()):
+        raise LedgerError(
+            _("预览之后数据已有变化（例如项目被他人修改），为避免误写未导入；请重新上传预览。")
+        )
 
 
 def _pending_batch(batches) -> ImportBatch:
