@@ -73,6 +73,8 @@ def edits_since(instance, version: int) -> ConcurrentEdit | None:
             changes.append(
                 (str(field.verbose_name), _display(opened, field), _display(newest, field))
             )
+    if opened is not None and not changes:
+        return None  # saved again with nothing changed (an inline-only save, say)
     user = newest.history_user
     return ConcurrentEdit(
         who=(user.get_full_name() or user.get_username()) if user else _("导入或系统任务"),

@@ -7,8 +7,9 @@ Three groups carry the permissions (``services.groups.groups_sync``, run by
   every region;
 - 区域录入员: views everything, adds and changes projects (their partners and
   citations too) only in the regions assigned to them (``RegionAssignment``),
-  the regions below an assigned region included; imports and exports the
-  ledger for those regions;
+  the regions below an assigned region included; imports rows for those
+  regions only, and exports the ledger (which, like viewing, covers every
+  district);
 - 只读: views everything, changes nothing.
 
 Region scope is a rule on writes: a user who may add or change projects but

@@ -22,8 +22,14 @@ from ..rules import EFFECTIVE_ON, NOTE, PARTNERS, SIGNED_ON, stage_change_proble
 
 
 def stored_stage_status(project) -> tuple[str, str] | None:
-    """A project's stage and status as stored, before a form changes them (``None``: new)."""
-    return (project.stage, project.status) if project.pk else None
+    """A project's stage and status as stored, before a form changes them (``None``: new).
+
+    Read from the database, not the instance: the history page's form holds an
+    old version, and restoring it is a change from what is stored now.
+    """
+    if project.pk is None:
+        return None
+    return Project.objects.filter(pk=project.pk).values_list("stage", "status").first()
 
 
 class PartnerFormSet(BaseInlineFormSet):

@@ -192,7 +192,11 @@ class ProjectScopedAdminMixin(RegionScopeMixin):
     def in_scope(self, request, obj) -> bool:
         if not is_region_scoped(request.user):
             return True
-        return obj.project_id is not None and can_edit_region(request.user, obj.project.region_id)
+        # By id: a history version may belong to a project that has since been deleted.
+        region_id = (
+            Project.objects.filter(pk=obj.project_id).values_list("region_id", flat=True).first()
+        )
+        return region_id is not None and can_edit_region(request.user, region_id)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "project" and is_region_scoped(request.user):
