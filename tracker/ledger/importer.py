@@ -183,8 +183,7 @@ def plan_import(table: Table, *, user=None) -> ImportPlan:
     )
     if plan.file_errors:
         if not table.header_found:
-            plan.file_errors.insert(
-                0,
+            plan.file_errors.append(
                 _("前 %(n)s 行中没有同时含“项目名称”和“所属区域”的表头行（每个工作表都找过）。")
                 % {"n": HEADER_SEARCH},
             )
