@@ -5,7 +5,7 @@ import pytest
 from tests.factories import PASSWORD, make_project, make_user, make_world
 from tracker.permissions import EDITOR_GROUP
 
-from .conftest import ARTIFACTS, screenshot
+from .conftest import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -39,7 +39,6 @@ def test_an_editor_opening_another_districts_project_sees_why_and_a_way_back(ope
     assert "您负责区域以外" in body
     assert page.locator("#site-name").count() == 1  # inside the admin's own layout
     screenshot(page, "admin-403-outside-region")
-    screenshot(page, "admin-403-outside-region", ARTIFACTS.parent / "docs" / "screenshots")
     page.get_by_role("link", name="返回").first.click()
     page.wait_for_load_state()
     assert "/admin/" in page.url
@@ -67,6 +66,5 @@ def test_a_save_over_a_colleagues_newer_edit_is_stopped_with_what_changed(
     errors = first.locator(".errornote, .errorlist").all_inner_texts()
     assert any("second" in text and "第二人改的名" in text for text in errors), errors
     screenshot(first, "admin-concurrent-save")
-    screenshot(first, "admin-concurrent-save", ARTIFACTS.parent / "docs" / "screenshots")
     project.refresh_from_db()
     assert project.name == "第二人改的名" and project.summary == "建设内容"
