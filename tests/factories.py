@@ -39,6 +39,8 @@ from tracker.models import (
 )
 
 _seq = itertools.count(1)
+# Generated project codes start above every code a test writes by hand (…-0001 to …-0999).
+_codes = itertools.count(1000)
 
 # Text that only internal fields and internal projects carry; no public response may contain it.
 SECRET = "内部机密"
@@ -75,7 +77,10 @@ def project(name=None, *, region, partners=(), code=None, **extra) -> Project:
     extra.setdefault("stage", Stage.SIGNED)
     extra.setdefault("is_public", True)  # a new project is internal until published
     obj = Project.objects.create(
-        code=code or f"JZ-2020-{n:04d}", name=name or f"测试项目{n}", region=region, **extra
+        code=code or f"JZ-2020-{next(_codes):04d}",
+        name=name or f"测试项目{n}",
+        region=region,
+        **extra,
     )
     for partner in partners:
         org, role = partner if isinstance(partner, tuple) else (partner, PartnerRole.SIGNATORY)
