@@ -12,9 +12,12 @@ ever served stale and nothing depends on which server computed it.
 On PostgreSQL the newest id alone is not enough: ids are drawn when a row is
 written, not when it commits, so a transaction that drew id 100 can commit after
 one that drew 101, and MAX() would not move when it does. The fingerprint there
-also holds the statement's snapshot (``pg_current_snapshot()``: the transactions
-still running, and the next transaction id), which changes with every commit. On
-SQLite writers take the lock before drawing any id, so they commit in id order.
+also holds the ids of the write transactions still running *in this database*
+(``pg_stat_activity.backend_xid``): when the late one commits it leaves that
+list, so the fingerprint moves. (The server-wide ``pg_current_snapshot()`` did
+this too, but moved with every transaction on the server, other databases
+included, and missed the cache for nothing.) On SQLite writers take the lock
+before drawing any id, so they commit in id order.
 """
 
 import hashlib
@@ -58,8 +61,12 @@ def _fingerprint_sql() -> str:
     parts = [f"(SELECT MAX(history_id) FROM {connection.ops.quote_name(t)})" for t in tables]
     parts.append(f"(SELECT MAX(id) FROM {connection.ops.quote_name(Project._meta.db_table)})")
     if connection.vendor == "postgresql":
-        # In the same statement, so the snapshot is the one the MAX()es were read in.
-        parts.append("pg_current_snapshot()::text")
+        # In the same statement as the MAX()es: the writers still running here.
+        parts.append(
+            "(SELECT string_agg(backend_xid::text, ',' ORDER BY backend_xid::text)"
+            " FROM pg_stat_activity WHERE datname = current_database()"
+            " AND backend_xid IS NOT NULL)"
+        )
     return "SELECT " + ", ".join(parts)
 
 
