@@ -15,7 +15,7 @@ from import_export import fields, resources, widgets
 
 from tracker.choices import Stage, Status
 from tracker.ledger import parsers, render
-from tracker.ledger.columns import BY_KEY
+from tracker.ledger.columns import BY_KEY, COLUMNS
 from tracker.ledger.lookups import NamedLookup, choice_lookup
 from tracker.models import Event, Industry, Organization, Project, ProjectPartner, Region
 from tracker.text import normalize_name
@@ -218,22 +218,8 @@ class LedgerResource(resources.ModelResource):
         model = Project
         name = "项目台账"
         import_id_fields = ["code"]
-        fields = [
-            "code",
-            "name",
-            "region",
-            "industry",
-            "stage",
-            "status",
-            "investment",
-            "signed_on",
-            "event",
-            "partners",
-            "summary",
-            "leader",
-            "unit",
-            "public",
-        ]
+        # The ledger's own columns, in its order, so the comparison stays fair if it grows one.
+        fields = [column.key for column in COLUMNS]
         export_order = fields
 
     def before_import(self, dataset, **kwargs):
