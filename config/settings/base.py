@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "import_export",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
     "tracker",
 ]
 # Benchmarks and synthetic data (bench_import, bench_pages, generate_projects) live
@@ -100,6 +102,9 @@ TEMPLATES = [
 # 50,000 rows on a busy 2-core VM; see docs/deploy.md. gunicorn's timeout (config/gunicorn.py)
 # is longer still, so a waiting request is never killed while it waits.
 
+# What the app writes besides the database: job files, evidence, the progress cache.
+VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
+
 SQLITE_PATH = Path(os.environ.get("SQLITE_PATH", BASE_DIR / "db.sqlite3"))
 SQLITE_BUSY_TIMEOUT = int(os.environ.get("SQLITE_BUSY_TIMEOUT", 60))
 SQLITE_OPTIONS = {
@@ -128,8 +133,52 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "tracker_cache",
-    }
+    },
+    # Job progress and heartbeats (see "Background jobs" below).
+    "jobs": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+        }
+        if os.environ.get("REDIS_URL")
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": VAR_DIR / "progress",
+        }
+    ),
 }
+
+# --- Background jobs -------------------------------------------------------------
+# Django's task framework (django-tasks, the backport of Django 6.0's django.tasks).
+# TASKS_BACKEND chooses where the queue lives:
+#   database (default): a table in our own database (django-tasks-db); run
+#                       `manage.py jobs_worker` beside the web server. No extra server.
+#   redis:              Redis at REDIS_URL through RQ (django-tasks-rq), for many workers.
+#   immediate:          run in the caller's process at once (one-off scripts only).
+# Live progress and worker heartbeats go to the "jobs" cache (Redis when REDIS_URL is
+# set, else files under VAR_DIR): outside the database, because on SQLite nothing
+# else can write while a big import holds the write lock. See docs/deploy.md.
+
+REDIS_URL = os.environ.get("REDIS_URL", "")
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "database").strip().lower()
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "redis": "django_tasks_rq.RQBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+if TASKS_BACKEND not in _TASK_BACKENDS:
+    raise ValueError(f"TASKS_BACKEND must be one of {', '.join(_TASK_BACKENDS)}")
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND], "QUEUES": ["default"]}}
+# The RQ queue (used only with TASKS_BACKEND=redis); a job may run for an hour.
+RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 3600}}
+if TASKS_BACKEND == "redis":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+# A running job whose heartbeat is older than this was lost with its worker.
+JOBS_HEARTBEAT_TIMEOUT = int(os.environ.get("JOBS_HEARTBEAT_TIMEOUT", 120))
+# Finished jobs and their files are deleted after this many days (jobs_prune).
+JOBS_KEEP_DAYS = int(os.environ.get("JOBS_KEEP_DAYS", 30))
+# A ledger confirm of more rows than this runs as a job, with a progress bar.
+LEDGER_JOB_ROWS = int(os.environ.get("LEDGER_JOB_ROWS", 500))
 
 # --- Internationalisation -----------------------------------------------------
 
@@ -145,6 +194,8 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded evidence and job results: private files, never served as static.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

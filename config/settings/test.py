@@ -5,8 +5,11 @@ Built on base, not dev, so tests see the settings a deployment starts from
 says why the tests need it.
 """
 
+import tempfile
+from pathlib import Path
+
 from .base import *  # noqa: F403
-from .base import STORAGES
+from .base import CACHES, STORAGES
 
 # base leaves the key empty so that a deployment must choose one; tests sign sessions.
 SECRET_KEY = "test-only-insecure-key-not-for-production"
@@ -20,3 +23,14 @@ STORAGES = {
 # WhiteNoise otherwise scans STATIC_ROOT each time a test client starts (and warns when
 # nothing was collected, as in a fresh clone); looking files up per request costs nothing.
 WHITENOISE_AUTOREFRESH = True
+# Job files, evidence and the progress cache go to a directory of this run's own
+# (each xdist worker imports settings anew, so each gets its own).
+VAR_DIR = Path(tempfile.mkdtemp(prefix="tracker-test-"))
+MEDIA_ROOT = VAR_DIR / "media"
+CACHES = {
+    **CACHES,
+    "jobs": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": VAR_DIR / "progress",
+    },
+}

@@ -34,6 +34,7 @@ from .partners import (
 )
 from .events import Event, EventQuerySet, HistoricalEvent
 from .staff import HistoricalRegionAssignment, ImportBatch, RegionAssignment
+from .jobs import Job, JobQuerySet
 from .workflow import HistoricalProgressReport, ProgressReport, StageChange
 from .alerts import ALERT_FIELDS, ALERT_LABELS
 from .projects import HistoricalProject, Project, ProjectQuerySet, totals_aggregates
@@ -68,6 +69,8 @@ __all__ = [
     "HistoricalSource",
     "ImportBatch",
     "ImportedHistory",
+    "Job",
+    "JobQuerySet",
     "Industry",
     "IndustryQuerySet",
     "NameKeyField",

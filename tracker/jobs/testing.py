@@ -1,0 +1,32 @@
+"""Run the queued jobs now, in this process, on whichever backend is configured.
+
+For tests and one-off scripts: the database backend's worker in batch mode,
+or RQ's non-forking worker in burst mode, so both backends run the very code
+a deployed worker runs.
+"""
+
+from django.conf import settings
+
+
+def run_queued_jobs() -> None:
+    backend = settings.TASKS["default"]["BACKEND"]
+    if backend == "django_tasks_db.DatabaseBackend":
+        from django_tasks_db.management.commands.db_worker import Worker
+
+        Worker(
+            queue_names=["default"],
+            interval=0,
+            batch=True,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id="in-process",
+            excluded_queue_names=[],
+        ).run()
+    elif backend == "django_tasks_rq.RQBackend":
+        import django_rq
+        from django_tasks_rq import Job as RQJob
+        from rq import SimpleWorker
+
+        queue = django_rq.get_queue("default", job_class=RQJob)
+        SimpleWorker([queue], connection=queue.connection, job_class=RQJob).work(burst=True)
