@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run serve test test-fast check lint format migrate fixtures bench-import bench-pages loadtest clean
+.PHONY: install run serve worker test test-fast check lint format migrate fixtures bench-import bench-pages loadtest clean
 
 install: $(STAMP)
 
@@ -28,11 +28,16 @@ migrate: install
 fixtures: migrate
 	$(BIN)/python manage.py load_articles
 
+# The dev server and a background worker (jobs and the daily timetable) together;
+# Ctrl-C stops both.
 run: fixtures
 	$(BIN)/python manage.py ensure_dev_staff
+	@trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python manage.py jobs_worker & worker=$$!; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-# Production settings under gunicorn. Locally it serves plain HTTP; behind a TLS
+# Production settings under gunicorn, with one background worker beside it (more
+# workers, on this machine or others, may share the queue: docs/deploy.md). Locally it serves plain HTTP; behind a TLS
 # proxy set SECURE_SSL_REDIRECT=1 SECURE_COOKIES=1 (see docs/deploy.md).
 SERVE_ENV = DJANGO_SETTINGS_MODULE=config.settings.production \
 	SECRET_KEY="$${SECRET_KEY:-$$(cat .secret_key)}" \
@@ -47,7 +52,13 @@ serve: install .secret_key
 	$(SERVE_ENV) $(BIN)/python manage.py migrate --noinput
 	$(SERVE_ENV) $(BIN)/python manage.py createcachetable
 	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
+	@trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(SERVE_ENV) $(BIN)/python manage.py jobs_worker & worker=$$!; \
 	$(SERVE_ENV) BIND=$(HOST):$(PORT) $(BIN)/gunicorn -c config/gunicorn.py config.wsgi
+
+# A background worker alone (e.g. a second one, or beside a server started elsewhere).
+worker: install
+	$(BIN)/python manage.py jobs_worker
 
 # Every test, on every core (PYTEST_WORKERS=0 runs them in this process, e.g. for -x or pdb).
 # A module's tests stay on one worker, so module-scoped fixtures load once.
@@ -94,4 +105,4 @@ loadtest: install
 	$(BIN)/python tests/load/run.py $(LOAD_ARGS)
 
 clean:
-	rm -rf $(VENV) db.sqlite3* staticfiles .pytest_cache
+	rm -rf $(VENV) db.sqlite3* staticfiles .pytest_cache var

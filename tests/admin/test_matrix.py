@@ -29,6 +29,7 @@ from tests.factories import add_partner, make_project, make_user
 from tracker.models import (
     Citation,
     ImportBatch,
+    Job,
     ProgressReport,
     RegionAssignment,
     Source,
@@ -41,7 +42,11 @@ ROLES = ["anonymous", "reader", "editor_own", "editor_other", "manager", "superu
 # Rows that belong to a project: a region-scoped editor may touch only those of their regions.
 PROJECT_SCOPED = {"project", "projectpartner", "citation", "progressreport", "stagechange"}
 # Admins that nobody may use to write, whatever their permissions (written by the services).
-NO_WRITE = {"stagechange": {"add", "change", "delete"}, "importbatch": {"add", "change"}}
+NO_WRITE = {
+    "stagechange": {"add", "change", "delete"},
+    "importbatch": {"add", "change"},
+    "job": {"add", "change"},
+}
 # Pages that never write, open to every staff account (index, autocomplete, password, …).
 STAFF_PAGES = {
     "index",
@@ -55,7 +60,16 @@ STAFF_PAGES = {
 }
 # Pages that need no login at all.
 OPEN_PAGES = {"login", "logout"}
-OBJECT_KINDS = {"change", "delete", "history", "simple_history", "password_change_user"}
+OBJECT_KINDS = {
+    "change",
+    "delete",
+    "history",
+    "simple_history",
+    "password_change_user",
+    "job_progress",
+    "job_download",
+    "job_retry",
+}
 
 
 @dataclass(frozen=True)
@@ -89,6 +103,10 @@ PROJECT_PAGES = {
 }
 
 
+# The jobs admin's own pages: progress (JSON) and download read a job; retry re-queues it.
+JOB_PAGES = {"progress", "download", "retry"}
+
+
 def classify(name: str) -> AdminUrl | None:
     match = KIND.match(name)
     if match is None:
@@ -104,6 +122,8 @@ def classify(name: str) -> AdminUrl | None:
         return AdminUrl(name, model, "password_change_user")
     if model == "project" and kind in PROJECT_PAGES:
         return AdminUrl(name, model, kind)
+    if model == "job" and kind in JOB_PAGES:
+        return AdminUrl(name, model, f"job_{kind}")
     return None
 
 
@@ -156,6 +176,10 @@ def matrix(world):
         "event": world.fair,
         "source": source,
         "importbatch": ImportBatch.objects.create(file_name="台账.xlsx", user=users["manager"]),
+        # A failed system job (no owner): every staff account sees it, managers retry it.
+        "job": Job.objects.create(
+            kind=Job.Kind.OPEN_DATA, title="开放数据", status=Job.Status.FAILED, error="x"
+        ),
         "user": other_editor,
         "group": Group.objects.get(name=READER_GROUP),
     }
@@ -227,6 +251,10 @@ def expected(role: str, url: AdminUrl, method: str) -> bool:
         return True  # attention, performance: views
     if url.kind == "export":
         return role != "reader"  # the export permission: editors and managers, not readers
+    if url.kind in {"job_progress", "job_download"}:
+        return True  # the system's jobs are seen by every staff account
+    if url.kind == "job_retry":
+        return role in {"manager", "superuser"}  # a failed system job: managers retry it
     # Projects of other districts are read everywhere, written nowhere; their rows
     # (progress reports, partners …) stay inside the editor's regions.
     writes = url.model != "project" or method == "POST" or url.kind == "delete"

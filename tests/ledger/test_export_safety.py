@@ -25,7 +25,8 @@ from openpyxl import load_workbook
 
 from tests.factories import add_partner, make_project
 from tracker import spreadsheets
-from tracker.models import Event, Industry, Organization, Region
+from tracker.jobs.testing import run_queued_jobs
+from tracker.models import Event, Industry, Job, Organization, Region
 
 # Spelled out here, not imported: a change to the rule must fail these tests.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -205,7 +206,10 @@ def test_export_selected_action_is_safe_to_open(staff, poisoned):
 
 
 def test_performance_xlsx_is_safe_to_open(staff, poisoned):
-    response = staff.get(reverse("admin:tracker_project_performance"), {"format": "xlsx"})
+    staff.post(reverse("admin:tracker_project_performance"))
+    run_queued_jobs()
+    job = Job.objects.get(kind=Job.Kind.PERFORMANCE_REPORT, status=Job.Status.SUCCEEDED)
+    response = staff.get(reverse("admin:tracker_job_download", args=[job.pk]))
     assert_safe_response(response, "xlsx")
 
 

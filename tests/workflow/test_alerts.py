@@ -15,7 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import add_partner, make_project, make_user, read_xlsx
-from tracker.models import ProgressReport, Project, StageChange
+from tracker.jobs.testing import run_queued_jobs
+from tracker.models import Job, ProgressReport, Project, StageChange
 from tracker.permissions import EDITOR_GROUP
 from tracker.services.progress import progress_report_create
 from tracker.services.projects import project_stage_change
@@ -343,9 +344,14 @@ def test_the_performance_report_shows_medians_and_exports_xlsx(staff, world, bos
         assert (overall.signed, overall.median_to_construction) == (3, 105.5)
         assert (overall.started_in_time, overall.judged) == (1, 3)
         assert "JZ-2025-0002" in response.content.decode()
-        xlsx = staff.get(reverse("admin:tracker_project_performance"), {"format": "xlsx"})
+        queued = staff.post(reverse("admin:tracker_project_performance"))
+        run_queued_jobs()
+    job = Job.objects.get(kind=Job.Kind.PERFORMANCE_REPORT)
+    assert queued["Location"] == reverse("admin:tracker_job_change", args=[job.pk])
+    assert job.status == Job.Status.SUCCEEDED and job.result == {"rows": 3}
+    xlsx = staff.get(reverse("admin:tracker_job_download", args=[job.pk]))
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
-    rows = read_xlsx(xlsx.content)
+    rows = read_xlsx(b"".join(xlsx.streaming_content))
     assert rows[1][:3] == ["全部", 3, 105.5]
 
 

@@ -15,14 +15,15 @@ Changelists select their foreign keys in the same query
 One module a concern: ``mixins`` (shared by every admin), ``filters``,
 ``forms``, ``inlines``, ``projects`` (the project admin, with the pages of
 ``ledger`` and ``followup``), ``reference`` (regions, industries, partners,
-events, sources), ``workflow`` (rows that belong to a project) and ``staff``.
+events, sources), ``workflow`` (rows that belong to a project), ``staff`` and ``jobs``
+(后台任务).
 Importing this package registers them all.
 """
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from . import projects, reference, staff, workflow  # noqa: F401  (registers the admins)
+from . import jobs, projects, reference, staff, workflow  # noqa: F401  (registers the admins)
 
 admin.site.site_header = _("招商项目台账 · 工作台")
 admin.site.site_title = _("招商项目台账")

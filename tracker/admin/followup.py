@@ -9,19 +9,20 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from ..jobs import job_enqueue
 from ..models import (
     ALERT_FIELDS,
     ALERT_LABELS,
+    Job,
     Project,
 )
 from ..permissions import (
     can_edit_region,
 )
-from ..reports import attention_summary, performance_report, performance_xlsx
+from ..reports import attention_summary, performance_report
 from ..services import (
     progress_report_create,
 )
-from ..spreadsheets import download_response
 from .forms import ProgressReportForm
 
 
@@ -129,19 +130,23 @@ class FollowUpViewsMixin:
         return TemplateResponse(request, "admin/tracker/project/progress_form.html", context)
 
     def performance_view(self, request):
-        """How fast projects move; ``?format=xlsx`` downloads the same figures."""
+        """How fast projects move; POST builds the same figures as an xlsx in the background."""
         if not request.user.is_staff or not self.has_view_permission(request):
             raise PermissionDenied
-        report = performance_report(self.get_queryset(request))
-        if request.GET.get("format") == "xlsx":
-            return download_response(
-                f"项目推进效率-{timezone.localdate():%Y%m%d}.xlsx",
-                write=lambda stream: performance_xlsx(report, stream),
+        if request.method == "POST":
+            job = job_enqueue(
+                kind=Job.Kind.PERFORMANCE_REPORT,
+                title=gettext("项目推进效率 %(day)s") % {"day": timezone.localdate().isoformat()},
+                user=request.user,
+                dedupe_key=f"performance_report:{request.user.pk}",
             )
+            return HttpResponseRedirect(reverse("admin:tracker_job_change", args=[job.pk]))
+        report = performance_report(self.get_queryset(request))
         context = self._context(
             request,
             title=gettext("项目推进效率"),
             report=report,
+            report_jobs=Job.objects.filter(kind=Job.Kind.PERFORMANCE_REPORT).order_by("-pk")[:5],
             groups=[
                 (gettext("按区县"), report.districts),
                 (gettext("按签约年份"), report.years),

@@ -9,6 +9,18 @@ from django.conf import settings
 
 
 def run_queued_jobs() -> None:
+    """Send every queued job not yet sent, then work until the queue is empty.
+
+    A test's transaction never commits, so ``job_enqueue``'s on-commit send
+    never fires there; sending the held-back jobs here stands in for the commit.
+    """
+    from ..models import Job
+    from .runner import _send
+
+    for job_id in Job.objects.filter(status=Job.Status.QUEUED, task_id="").values_list(
+        "pk", flat=True
+    ):
+        _send(job_id)
     backend = settings.TASKS["default"]["BACKEND"]
     if backend == "django_tasks_db.DatabaseBackend":
         from django_tasks_db.management.commands.db_worker import Worker

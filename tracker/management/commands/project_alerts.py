@@ -1,4 +1,8 @@
-"""Print the projects needing attention, one line per alert, for a daily cron mail.
+"""Print the projects needing attention, one line per alert.
+
+The app mails these itself every morning (the ``alerts`` job in
+``tracker.jobs.schedule``, run by ``jobs_worker``); this command prints the
+same lines (``tracker.services.alerts.alert_lines``) for a shell or a pipe.
 
     python manage.py project_alerts [--region 名称或短标识] [--format text|csv] [--date YYYY-MM-DD]
 
@@ -9,36 +13,13 @@ region is an error (exit 1).
 
 from datetime import date
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tracker import spreadsheets
-from tracker.models import ALERT_FIELDS, ALERT_LABELS, Project, Region
-
-
-def alert_detail(project, name: str, today: date) -> str:
-    """Why ``project`` raises alert ``name``, in one short Chinese phrase."""
-    if name == "alert_not_started":
-        days = (today - project.alert_signed_date).days
-        return _("签约 %(days)s 天未开工（签约于 %(on)s）") % {
-            "days": days,
-            "on": project.alert_signed_date.isoformat(),
-        }
-    if name == "alert_overdue":
-        return _("计划 %(on)s 投产，已逾期 %(days)s 天") % {
-            "on": project.planned_operation_on.isoformat(),
-            "days": (today - project.planned_operation_on).days,
-        }
-    if name == "alert_no_progress":
-        if project.last_report_on:
-            return _("最近进展 %(on)s，已 %(days)s 天未报") % {
-                "on": project.last_report_on.isoformat(),
-                "days": (today - project.last_report_on).days,
-            }
-        return _("从未报进展（超过 %(days)s 天）") % {"days": settings.ALERT_NO_PROGRESS_DAYS}
-    return _("状态：%(status)s") % {"status": project.get_status_display()}
+from tracker.models import Project, Region
+from tracker.services.alerts import alert_lines
 
 
 class Command(BaseCommand):
@@ -66,33 +47,10 @@ class Command(BaseCommand):
             if region is None:
                 raise CommandError(_("没有名称或短标识为“%(region)s”的区域。") % {"region": wanted})
             projects = projects.in_region(region)
-        projects = (
-            projects.needing_attention(today=today)
-            .select_related("region", "leader_user", "unit_contact")
-            .order_by("region__name", "code")
-        )
-        lines = []
-        for project in projects:
-            people = (
-                "、".join(
-                    u.get_full_name() or u.get_username()
-                    for u in (project.leader_user, project.unit_contact)
-                    if u is not None
-                )
-                or project.leader
-            )
-            for name in ALERT_FIELDS:
-                if getattr(project, name):
-                    lines.append(
-                        [
-                            project.code,
-                            project.name,
-                            project.region.name,
-                            str(ALERT_LABELS[name]),
-                            alert_detail(project, name, today),
-                            people,
-                        ]
-                    )
+        lines = [
+            [line.code, line.name, line.region, line.alert, line.detail, line.people]
+            for line in alert_lines(projects, today=today)
+        ]
         if options["format"] == "csv":
             header = ["code", "name", "region", "alert", "detail", "responsible"]
             # No BOM: this goes to a mail body or a pipe, not straight into Excel.

@@ -1,0 +1,66 @@
+"""Give the staff groups the permissions of the Job model (后台任务).
+
+A frozen copy of ``tracker.permissions.GROUP_PERMISSIONS`` as of this
+migration: every group views jobs (the admin narrows that to one's own and
+the system's), 招商管理员 holds every job permission (sees and retries all).
+"""
+
+from fnmatch import fnmatchcase
+
+from django.db import migrations
+
+GROUPS = {
+    "招商管理员": ["tracker.*", "auth.view_user"],
+    "区域录入员": [
+        "tracker.view_*",
+        "tracker.add_project",
+        "tracker.change_project",
+        "tracker.add_projectpartner",
+        "tracker.change_projectpartner",
+        "tracker.delete_projectpartner",
+        "tracker.add_citation",
+        "tracker.change_citation",
+        "tracker.delete_citation",
+        "tracker.add_organization",
+        "tracker.add_progressreport",
+        "tracker.change_progressreport",
+        "tracker.import_ledger",
+        "tracker.export_ledger",
+    ],
+    "只读": ["tracker.view_*"],
+}
+
+
+def create_groups(apps, schema_editor):
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    permissions = list(Permission.objects.select_related("content_type"))
+    for name, patterns in GROUPS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.set(
+            [
+                p
+                for p in permissions
+                if any(
+                    fnmatchcase(f"{p.content_type.app_label}.{p.codename}", pattern)
+                    for pattern in patterns
+                )
+            ]
+        )
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("tracker", "0011_jobs"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("contenttypes", "0002_remove_content_type_name"),
+    ]
+
+    operations = [migrations.RunPython(create_groups, migrations.RunPython.noop)]
