@@ -22,9 +22,15 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_tasks_db.models import DBTaskResult
 
 from ..jobs import JobFailed, job_progress, job_retry
 from ..models import Job
+
+# The framework's own task rows are an implementation detail of the database backend;
+# staff follow their work on the Job pages (each shows its task id).
+if admin.site.is_registered(DBTaskResult):
+    admin.site.unregister(DBTaskResult)
 
 
 def manages_jobs(user) -> bool:
