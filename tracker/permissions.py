@@ -52,6 +52,10 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         # Follow-up: progress reports; stage changes are written by the services.
         "tracker.add_progressreport",
         "tracker.change_progressreport",
+        # 到位资金 of the projects in their regions.
+        "tracker.add_fundsarrival",
+        "tracker.change_fundsarrival",
+        "tracker.delete_fundsarrival",
         IMPORT_PERMISSION,
         EXPORT_PERMISSION,
     ],

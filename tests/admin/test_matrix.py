@@ -28,6 +28,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests.factories import add_partner, make_project, make_user
 from tracker.models import (
     Citation,
+    DistrictTarget,
+    FundsArrival,
     ImportBatch,
     Job,
     ProgressReport,
@@ -40,7 +42,14 @@ from tracker.permissions import ADMIN_GROUP, EDITOR_GROUP, READER_GROUP
 ROLES = ["anonymous", "reader", "editor_own", "editor_other", "manager", "superuser"]
 
 # Rows that belong to a project: a region-scoped editor may touch only those of their regions.
-PROJECT_SCOPED = {"project", "projectpartner", "citation", "progressreport", "stagechange"}
+PROJECT_SCOPED = {
+    "project",
+    "projectpartner",
+    "citation",
+    "progressreport",
+    "stagechange",
+    "fundsarrival",
+}
 # Admins that nobody may use to write, whatever their permissions (written by the services).
 NO_WRITE = {
     "stagechange": {"add", "change", "delete"},
@@ -168,6 +177,9 @@ def matrix(world):
             "stagechange": StageChange.objects.create(
                 project=project, effective_on=date(2020, 10, 12), to_stage="signed"
             ),
+            "fundsarrival": FundsArrival.objects.create(
+                project=project, month=date(2021, 3, 1), origin="city", amount=100
+            ),
         }
     shared = {
         "region": world.jiefang,
@@ -175,6 +187,9 @@ def matrix(world):
         "organization": world.mudu,
         "event": world.fair,
         "source": source,
+        "districttarget": DistrictTarget.objects.create(
+            region=world.jiefang, year=2021, signed_count=10
+        ),
         "importbatch": ImportBatch.objects.create(file_name="台账.xlsx", user=users["manager"]),
         # A failed system job (no owner): every staff account sees it, managers retry it.
         "job": Job.objects.create(
@@ -211,6 +226,9 @@ EDITOR_WRITES = {
     ("organization", "add"),
     ("progressreport", "add"),
     ("progressreport", "change"),
+    ("fundsarrival", "add"),
+    ("fundsarrival", "change"),
+    ("fundsarrival", "delete"),
 }
 
 

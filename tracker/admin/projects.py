@@ -9,6 +9,7 @@ from import_export.admin import ImportExportMixin
 from ..choices import Stage, Status
 from ..ledger import render
 from ..models import (
+    FundsArrival,
     ProgressReport,
     Project,
     StageChange,
@@ -29,6 +30,7 @@ from ..templatetags.tracker import project_amount
 from .filters import AlertFilter, RegionTreeFilter, ResponsibleFilter, SignedYearFilter
 from .followup import FollowUpViewsMixin
 from .forms import PartnerFormSet, ProjectActionForm, ProjectForm, stored_stage_status
+from .funds import FundsArrivalInline
 from .history_words import project_partner_changes
 from .inlines import CitationInline, ProgressReportInline, ProjectPartnerInline, StageChangeInline
 from .ledger import LedgerViewsMixin
@@ -81,7 +83,13 @@ class ProjectAdmin(
     date_hierarchy = "signed_on"
     autocomplete_fields = ["region", "industry", "event", "leader_user", "unit_contact"]
     readonly_fields = ["created_at", "updated_at"]
-    inlines = [ProjectPartnerInline, StageChangeInline, ProgressReportInline, CitationInline]
+    inlines = [
+        ProjectPartnerInline,
+        StageChangeInline,
+        ProgressReportInline,
+        FundsArrivalInline,
+        CitationInline,
+    ]
     actions = ["set_stage", "set_status", "publish", "unpublish", "export_selected"]
     show_full_result_count = False
     list_per_page = 50
@@ -164,8 +172,10 @@ class ProjectAdmin(
     def get_inline_instances(self, request, obj=None):
         inlines = super().get_inline_instances(request, obj)
         if obj is not None and not self.in_scope(request, obj):
-            # Progress reports are internal to the district that follows the project.
-            inlines = [i for i in inlines if not isinstance(i, ProgressReportInline)]
+            # Progress reports and funds are internal to the district that follows the project.
+            inlines = [
+                i for i in inlines if not isinstance(i, ProgressReportInline | FundsArrivalInline)
+            ]
         return inlines
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -222,6 +232,15 @@ class ProjectAdmin(
         super().save_related(request, form, formsets, change)
 
     def save_formset(self, request, form, formset, change):
+        if formset.model is FundsArrival:
+            for row in formset.save(commit=False):
+                if row.pk is None:
+                    row.recorded_by = request.user
+                row._history_user = request.user
+                row.save()
+            for row in formset.deleted_objects:
+                row.delete()
+            return None
         if formset.model is not ProgressReport:
             return super().save_formset(request, form, formset, change)
         for report in formset.save(commit=False):

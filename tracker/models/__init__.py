@@ -38,6 +38,8 @@ from .jobs import Job, JobQuerySet
 from .workflow import HistoricalProgressReport, ProgressReport, StageChange
 from .alerts import ALERT_FIELDS, ALERT_LABELS
 from .projects import HistoricalProject, Project, ProjectQuerySet, totals_aggregates
+from .funds import FundsArrival, FundsArrivalQuerySet, FundsOrigin, HistoricalFundsArrival
+from .targets import DistrictTarget, HistoricalDistrictTarget
 from .sources import (
     Citation,
     CitationQuerySet,
@@ -54,10 +56,16 @@ __all__ = [
     "AMOUNT",
     "Citation",
     "CitationQuerySet",
+    "DistrictTarget",
     "Event",
     "EventQuerySet",
+    "FundsArrival",
+    "FundsArrivalQuerySet",
+    "FundsOrigin",
     "HistoricalCitation",
+    "HistoricalDistrictTarget",
     "HistoricalEvent",
+    "HistoricalFundsArrival",
     "HistoricalIndustry",
     "HistoricalOrganization",
     "HistoricalProgressReport",
