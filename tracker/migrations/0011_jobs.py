@@ -4,6 +4,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+import tracker.models.jobs
+
 
 class Migration(migrations.Migration):
 
@@ -17,7 +19,7 @@ class Migration(migrations.Migration):
             name='Job',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('ledger_import', '台账导入'), ('open_data', '开放数据文件'), ('performance_report', '推进效率报表'), ('alerts', '每日预警')], max_length=32, verbose_name='类型')),
+                ('kind', models.CharField(choices=tracker.models.jobs.job_kinds, max_length=32, verbose_name='类型')),
                 ('title', models.CharField(max_length=200, verbose_name='名称')),
                 ('status', models.CharField(choices=[('queued', '排队中'), ('running', '运行中'), ('succeeded', '已完成'), ('failed', '失败')], db_index=True, default='queued', max_length=10, verbose_name='状态')),
                 ('params', models.JSONField(blank=True, default=dict, verbose_name='参数')),

@@ -27,12 +27,22 @@ class JobQuerySet(models.QuerySet):
         return self.exclude(status__in=Job.ACTIVE)
 
 
+class JobKind(models.TextChoices):
+    LEDGER_IMPORT = "ledger_import", _("台账导入")
+    OPEN_DATA = "open_data", _("开放数据文件")
+    PERFORMANCE_REPORT = "performance_report", _("推进效率报表")
+    MONTHLY_REPORT = "monthly_report", _("月报")
+    ALERTS = "alerts", _("每日预警")
+    STATS = "stats", _("公开统计预计算")
+
+
+def job_kinds():
+    # A callable, so a new kind of job needs no migration (the column is free text).
+    return JobKind.choices
+
+
 class Job(models.Model):
-    class Kind(models.TextChoices):
-        LEDGER_IMPORT = "ledger_import", _("台账导入")
-        OPEN_DATA = "open_data", _("开放数据文件")
-        PERFORMANCE_REPORT = "performance_report", _("推进效率报表")
-        ALERTS = "alerts", _("每日预警")
+    Kind = JobKind
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("排队中")
@@ -42,7 +52,7 @@ class Job(models.Model):
 
     ACTIVE = (Status.QUEUED, Status.RUNNING)
 
-    kind = models.CharField(verbose_name=_("类型"), max_length=32, choices=Kind.choices)
+    kind = models.CharField(verbose_name=_("类型"), max_length=32, choices=job_kinds)
     title = models.CharField(verbose_name=_("名称"), max_length=200)
     status = models.CharField(
         verbose_name=_("状态"),
