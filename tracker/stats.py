@@ -2,42 +2,58 @@
 
 The overview and region figures, and the totals of a broad selection, read every
 public row (or every match), so at 100,000 projects they cost tens to hundreds of
-milliseconds. They are therefore remembered in this process's memory, keyed by
-the exact SQL of the selection **and by a fingerprint of the data**: the newest
-history id of every table that feeds a figure, plus the newest project id, read in
-one indexed query. Every recorded write (admin, import, services, deletes) moves the
-fingerprint, so every app server sees a change on its very next request; nothing is
-ever served stale and nothing depends on which server computed it.
+milliseconds each, seconds together. They are therefore kept in Django's "default"
+cache (the database's cache table, or Redis when ``REDIS_URL`` is set), shared by
+every worker and every server, and refreshed by the writes themselves:
+
+- Each entry records the **data fingerprint** it was computed at: the newest
+  history id of every table that feeds a figure, plus the newest project id, read
+  in one indexed query. Every recorded write (admin, import, services, deletes)
+  moves it, so every process sees on its next request that an entry is behind.
+- A write also queues one background recompute (job kind ``stats``, see
+  ``services.stats_warm``, queued from ``signals`` on commit). While it is queued or
+  running, visitors get the entry they have, marked stale, with the time it was
+  computed (数据截至): no visitor pays for a recompute. Only when nothing will
+  recompute (no such job: no entry yet, a write that queued nothing, a test without
+  a worker) does the request compute the figure itself, as before.
+- In front of the shared cache each process keeps the entries it last read, so a
+  warm page costs no cache read at all; after a restart the first request reads
+  the shared entry (one query) instead of recomputing.
 
 On PostgreSQL the newest id alone is not enough: ids are drawn when a row is
 written, not when it commits, so a transaction that drew id 100 can commit after
 one that drew 101, and MAX() would not move when it does. The fingerprint there
 also holds the ids of the write transactions still running *in this database*
-(``pg_stat_activity.backend_xid``): when the late one commits it leaves that
-list, so the fingerprint moves. (The server-wide ``pg_current_snapshot()`` did
-this too, but moved with every transaction on the server, other databases
-included, and missed the cache for nothing.) On SQLite writers take the lock
+(``pg_stat_activity.backend_xid``). An entry stays current while its newest ids are
+the newest and every writer that was running when it was computed is still running:
+when one of those commits, the entry is behind. A writer that started later (a cache
+write, a job's heartbeat) draws later ids and moves the MAX() when it commits, so it
+need not make every entry look stale meanwhile. On SQLite writers take the lock
 before drawing any id, so they commit in id order.
 """
 
 import hashlib
 from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
+from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.exceptions import EmptyResultSet
 from django.core.signals import request_finished, request_started
 from django.db import connection
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractYear
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .choices import Stage
 from .models import (
     Event,
     Industry,
+    Job,
     Organization,
     Project,
     ProjectPartner,
@@ -48,9 +64,26 @@ from .models import (
 from .selectors import public_organizations
 
 LATEST_SIGNINGS = 8
-# Only derived figures live here; an entry is found again only while the data is the same.
+# The dedupe key of the background recompute (services.stats_warm).
+WARM_KEY = "stats"
+# A recompute queued or beating longer ago than this is taken for lost (no worker):
+# past it a visitor computes the figure rather than wait on it.
+WARM_STALE_LIMIT = timedelta(minutes=5)
+# Shared entries are replaced when the data moves; this only drops selections nobody asks for.
+SHARED_SECONDS = 7 * 24 * 3600
+# The selections the recompute refreshes: the most recently computed ones.
+INDEX_MAX = 400
+LOCAL_MAX = 2000
+
+# Cheap figures (one indexed query) stay in this process only, keyed by the fingerprint.
 _memory = LocMemCache("tracker-stats", {"OPTIONS": {"MAX_ENTRIES": 2000}})
 _MEMORY_SECONDS = 600
+# This process's copies of shared entries: key → entry.
+_local: dict[str, dict] = {}
+
+
+def _shared():
+    return caches["default"]
 
 
 def _fingerprint_sql() -> str:
@@ -71,7 +104,7 @@ def _fingerprint_sql() -> str:
 
 
 # Read once per request: a public page writes nothing, so its data cannot move under it.
-# Outside a request (commands, shells) there is no memo and every call reads afresh.
+# Outside a request (commands, shells, jobs) there is no memo and every call reads afresh.
 _request_memo: ContextVar[dict | None] = ContextVar("tracker_stats_request_memo", default=None)
 
 
@@ -87,37 +120,182 @@ request_started.connect(_start_request, dispatch_uid="tracker-stats-request-star
 request_finished.connect(_end_request, dispatch_uid="tracker-stats-request-finished")
 
 
-def data_fingerprint() -> tuple:
-    """Changes whenever a project, partner, event, organisation, region or industry does."""
+def _memo(name: str, read):
     memo = _request_memo.get()
-    if memo is not None and "fingerprint" in memo:
-        return memo["fingerprint"]
+    if memo is not None and name in memo:
+        return memo[name]
+    value = read()
+    if memo is not None:
+        memo[name] = value
+    return value
+
+
+def _read_fingerprint() -> tuple:
     with connection.cursor() as cursor:
         cursor.execute(_fingerprint_sql())
-        fingerprint = tuple(cursor.fetchone())
-    if memo is not None:
-        memo["fingerprint"] = fingerprint
-    return fingerprint
+        return tuple(cursor.fetchone())
+
+
+def data_fingerprint() -> tuple:
+    """Changes whenever a project, partner, event, organisation, region or industry does."""
+    return _memo("fingerprint", _read_fingerprint)
+
+
+def _writers(value) -> set[str]:
+    return set(value.split(",")) if value else set()
+
+
+def is_current(then: tuple, now: tuple) -> bool:
+    """Whether figures computed at fingerprint ``then`` still hold at ``now`` (see above)."""
+    if then == now:
+        return True
+    if connection.vendor != "postgresql" or len(then) != len(now):
+        return False
+    return then[:-1] == now[:-1] and _writers(then[-1]) <= _writers(now[-1])
 
 
 def clear():
-    """Forget everything at once (tests start from here)."""
+    """Forget everything at once, here and in the shared cache (tests start from here)."""
     _memory.clear()
+    _local.clear()
+    shared = _shared()
+    index_key = _index_key()
+    keys = [*(shared.get(index_key) or {}), _key("overview", ()), _key("region-counts", ())]
+    shared.delete_many([*keys, index_key])
+
+
+def forget_local():
+    """Forget this process's copies only, as a freshly started worker has none."""
+    _memory.clear()
+    _local.clear()
+
+
+def _database() -> tuple:
+    # The database is part of every key: the same SQL means other figures elsewhere.
+    return (connection.alias, str(connection.settings_dict["NAME"]))
 
 
 def cached(name: str, identity, compute):
-    """``compute()``, remembered under ``name`` and ``identity`` while the data is unchanged.
-
-    The database is part of the key: the same SQL means other figures elsewhere.
-    """
-    database = (connection.alias, str(connection.settings_dict["NAME"]))
-    digest = hashlib.sha1(repr((database, identity, data_fingerprint())).encode()).hexdigest()
+    """``compute()``, remembered in this process under ``name`` and ``identity`` while the
+    data is unchanged. For cheap figures; the costly ones are ``shared``."""
+    digest = hashlib.sha1(repr((_database(), identity, data_fingerprint())).encode()).hexdigest()
     key = f"{name}:{digest}"
     value = _memory.get(key)
     if value is None:
         value = compute()
         _memory.set(key, value, _MEMORY_SECONDS)
     return value
+
+
+# --- Shared figures ----------------------------------------------------------------------
+#
+# An entry is {"fp": fingerprint computed at, "at": when, "value": the figure}. How to
+# compute it again is its *recipe*, a picklable tuple, so that the background recompute
+# (which has no request and no view) can refresh every selection visitors asked for.
+
+
+def _key(name: str, identity) -> str:
+    digest = hashlib.sha1(repr((_database(), identity)).encode()).hexdigest()
+    return f"stats:{name}:{digest}"
+
+
+def _index_key() -> str:
+    return _key("index", ())
+
+
+def _restore(query):
+    queryset = query.model._default_manager.all()
+    queryset.query = query
+    return queryset
+
+
+def _run(recipe):
+    kind, *args = recipe
+    if kind == "overview":
+        return _overview()
+    if kind == "region-counts":
+        return _region_counts()
+    if kind == "totals":
+        return _restore(args[0]).totals()
+    if kind == "region-stages":
+        return _stage_counts(_restore(args[0]))
+    raise ValueError(f"unknown figure {kind!r}")
+
+
+def _remember_local(key: str, entry: dict):
+    if len(_local) >= LOCAL_MAX:
+        _local.clear()
+    _local[key] = entry
+
+
+def _compute(key: str, recipe) -> dict:
+    """Compute, store for everyone and keep here; the fingerprint is read *before*."""
+    fingerprint = data_fingerprint()
+    entry = {"fp": fingerprint, "at": timezone.now(), "value": _run(recipe)}
+    shared = _shared()
+    shared.set(key, entry, SHARED_SECONDS)
+    if recipe[0] in ("totals", "region-stages"):
+        index = shared.get(_index_key()) or {}
+        if key not in index:
+            index[key] = recipe
+            while len(index) > INDEX_MAX:
+                index.pop(next(iter(index)))
+            shared.set(_index_key(), index, SHARED_SECONDS)
+    _remember_local(key, entry)
+    return entry
+
+
+def recompute_under_way() -> bool:
+    """Whether a background recompute is queued or running (and not lost)."""
+
+    def read():
+        since = timezone.now() - WARM_STALE_LIMIT
+        return (
+            Job.objects.active()
+            .filter(dedupe_key=WARM_KEY)
+            .filter(Q(created_at__gte=since) | Q(heartbeat_at__gte=since))
+            .exists()
+        )
+
+    return _memo("under-way", read)
+
+
+def figure(name: str, identity, recipe) -> dict:
+    """The entry for a figure: current, or the last one computed while a recompute runs.
+
+    A stale entry carries ``"stale": True``; ``"at"`` is when its figures were computed.
+    """
+    key = _key(name, identity)
+    now = data_fingerprint()
+    entry = _local.get(key)
+    if entry is not None and is_current(entry["fp"], now):
+        return entry
+    entry = _shared().get(key)
+    if entry is not None and is_current(entry["fp"], now):
+        _remember_local(key, entry)
+        return entry
+    if entry is not None and recompute_under_way():
+        return {**entry, "stale": True}
+    return _compute(key, recipe)
+
+
+def recompute_all(*, progress=None) -> int:
+    """Compute every shared figure afresh (the background recompute); how many there were.
+
+    The overview and the region counts first, whether or not anyone asked yet, then the
+    selections visitors asked for, newest first.
+    """
+    index = _shared().get(_index_key()) or {}
+    recipes = {
+        _key("overview", ()): ("overview",),
+        _key("region-counts", ()): ("region-counts",),
+        **dict(reversed(index.items())),
+    }
+    for done, (key, recipe) in enumerate(recipes.items(), start=1):
+        _compute(key, recipe)
+        if progress is not None:
+            progress(done, len(recipes))
+    return len(recipes)
 
 
 def _identity(queryset):
@@ -134,17 +312,18 @@ def _identity(queryset):
 def project_totals(queryset, *, remember: bool = False) -> dict:
     """Count, disclosed total (万元) and count of undisclosed amounts of ``queryset``.
 
-    One aggregate over every matching row. ``remember`` keeps the result while the
-    data is unchanged: worth it for a broad selection (a district, a stage), which
-    at 100,000 projects covers tens of thousands of rows and is asked for again and
-    again. A search or a partner's list is counted fresh: its matches come from an
-    index, and terms are too many and too rarely repeated for an entry each.
+    One aggregate over every matching row. ``remember`` keeps the result in the shared
+    cache: worth it for a broad selection (a district, a stage), which at 100,000
+    projects covers tens of thousands of rows and is asked for again and again. A
+    search or a partner's list is counted fresh: its matches come from an index, and
+    terms are too many and too rarely repeated for an entry each.
     """
     identity = _identity(queryset)
     if identity is None:
         return {"count": 0, "disclosed_total": None, "undisclosed": 0}
-    compute = queryset.order_by().totals
-    return cached("totals", identity, compute) if remember else compute()
+    if not remember:
+        return queryset.order_by().totals()
+    return figure("totals", identity, ("totals", queryset.order_by().query))["value"]
 
 
 def count(queryset) -> int:
@@ -154,10 +333,14 @@ def count(queryset) -> int:
 # --- Regions ---------------------------------------------------------------------------
 
 
-def region_counts() -> dict[int, dict]:
-    """Public projects per region id: count, disclosed total and undisclosed count (cached)."""
+def _region_counts() -> dict[int, dict]:
     rows = Project.objects.public().order_by().values("region_id").annotate(**totals_aggregates())
-    return cached("region-counts", (), lambda: {r["region_id"]: r for r in rows})
+    return {r["region_id"]: r for r in rows}
+
+
+def region_counts() -> dict[int, dict]:
+    """Public projects per region id: count, disclosed total and undisclosed count (shared)."""
+    return figure("region-counts", (), ("region-counts",))["value"]
 
 
 def rollup(tree: RegionTree, counts: dict, region) -> dict:
@@ -171,15 +354,16 @@ def rollup(tree: RegionTree, counts: dict, region) -> dict:
     }
 
 
+def _stage_counts(projects) -> dict[str, dict]:
+    return {
+        row["stage"]: row for row in projects.order_by().values("stage").annotate(n=Count("pk"))
+    }
+
+
 def region_stage_counts(region_ids, projects) -> dict[str, dict]:
-    """``projects`` (those of the subtree ``region_ids``) counted by stage (cached)."""
-    return cached(
-        "region-stages",
-        sorted(region_ids),
-        lambda: {
-            row["stage"]: row for row in projects.order_by().values("stage").annotate(n=Count("pk"))
-        },
-    )
+    """``projects`` (those of the subtree ``region_ids``) counted by stage (shared)."""
+    recipe = ("region-stages", projects.order_by().query)
+    return figure("region-stages", sorted(region_ids), recipe)["value"]
 
 
 # --- The overview ------------------------------------------------------------------------
@@ -228,8 +412,17 @@ def _grouped(queryset, *fields):
 
 
 def overview() -> dict:
-    """Headline figures, the four charts and the latest signings (at most 9 queries)."""
-    return cached("overview", (), _overview)
+    """Headline figures, the four charts and the latest signings (at most 9 queries), shared.
+
+    Besides the figures: ``figures_as_of``, when they were computed (数据截至), and
+    ``figures_stale``, true while a recompute after a write is still running.
+    """
+    entry = figure("overview", (), ("overview",))
+    return {
+        **entry["value"],
+        "figures_as_of": entry["at"],
+        "figures_stale": entry.get("stale", False),
+    }
 
 
 def _overview() -> dict:
