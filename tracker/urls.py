@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views
+from . import views, views_data
 from .api import router
 
 app_name = "tracker"
@@ -25,5 +25,7 @@ urlpatterns = [
     path("partners/<int:pk>/", views.PartnerDetailView.as_view(), name="partner_detail"),
     path("regions/", views.RegionListView.as_view(), name="region_list"),
     path("regions/<slug:slug>/", views.RegionDetailView.as_view(), name="region_detail"),
+    path("data/", views_data.OpenDataView.as_view(), name="open_data"),
+    path("data/<str:name>", views_data.OpenDataFileView.as_view(), name="open_data_file"),
     path("api/", include(router.urls)),
 ]

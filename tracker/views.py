@@ -12,7 +12,7 @@ from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, TemplateView, View
 
-from . import exports, selectors, stats
+from . import selectors, stats, views_data
 from .choices import PartnerRole, Stage
 from .filtersets import EventFilterSet, PartnerFilterSet, ProjectFilterSet
 from .formatting import format_amount, full_stop, join_clauses
@@ -141,7 +141,7 @@ class ProjectExportView(View):
                 status=400,
                 content_type="text/plain; charset=utf-8",
             )
-        return exports.response(filterset.qs, self.format)
+        return views_data.export_response(request, filterset.qs, self.format)
 
 
 class ProjectDetailView(DetailView):

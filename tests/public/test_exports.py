@@ -29,6 +29,12 @@ HEADER = [
     "签约活动",
     "合作方（角色）",
     "建设内容",
+    # Each project's sources, as in the full open-data file (one source per line).
+    "来源文章",
+    "来源报道",
+    "来源媒体",
+    "来源日期",
+    "原文引述",
 ]
 
 
