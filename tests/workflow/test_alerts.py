@@ -120,10 +120,18 @@ def test_days_to_construction_and_operation_are_derived_from_the_timeline(world,
     add_partner(project, world.mudu)
     with travel(date(2026, 3, 1)):
         project_stage_change(
-            project=project, stage="construction", effective_on=date(2025, 3, 1), user=boss
+            project=project,
+            stage="construction",
+            effective_on=date(2025, 3, 1),
+            started_on=date(2025, 3, 1),
+            user=boss,
         )
         project_stage_change(
-            project=project, stage="operating", effective_on=date(2026, 1, 10), user=boss
+            project=project,
+            stage="operating",
+            effective_on=date(2026, 1, 10),
+            operating_on=date(2026, 1, 10),
+            user=boss,
         )
     p = Project.objects.with_durations().get(pk=project.pk)
     assert (p.signed_date, p.construction_date, p.operation_date) == (
@@ -337,7 +345,11 @@ def test_the_performance_report_shows_medians_and_exports_xlsx(staff, world, bos
             add_partner(project, world.mudu)
             if started:
                 project_stage_change(
-                    project=project, stage="construction", effective_on=started, user=boss
+                    project=project,
+                    stage="construction",
+                    effective_on=started,
+                    started_on=started,
+                    user=boss,
                 )
         response = staff.get(reverse("admin:tracker_project_performance"))
         overall = response.context["report"].overall
@@ -370,6 +382,7 @@ def test_the_public_page_shows_stages_and_dates_but_no_notes_users_or_reports(cl
         project=project,
         stage="construction",
         effective_on=date(2025, 3, 1),
+        started_on=date(2025, 3, 1),
         note="内部机密原因",
         user=boss,
     )
@@ -392,6 +405,7 @@ def test_progress_reports_and_stage_notes_stay_out_of_the_api_and_public_exports
         project=project,
         stage="construction",
         effective_on=date(2025, 3, 1),
+        started_on=date(2025, 3, 1),
         note="内部机密原因",
         user=boss,
     )

@@ -18,7 +18,15 @@ from ..ledger.parsers import Amount, CellError, fold, parse_amount
 from ..models import (
     Project,
 )
-from ..rules import EFFECTIVE_ON, NOTE, PARTNERS, SIGNED_ON, stage_change_problems
+from ..rules import (
+    EFFECTIVE_ON,
+    NOTE,
+    OPERATING_ON,
+    PARTNERS,
+    SIGNED_ON,
+    STARTED_ON,
+    stage_change_problems,
+)
 
 
 def stored_stage_status(project) -> tuple[str, str] | None:
@@ -220,6 +228,8 @@ class ProjectForm(forms.ModelForm):
             new_stage=stage,
             new_status=status,
             signed_on=cleaned.get("signed_on"),
+            started_on=cleaned.get("started_on"),
+            operating_on=cleaned.get("operating_on"),
             has_partner=None,  # the partner inline checks its own rows
             note=cleaned.get("change_note", ""),
             effective_on=cleaned.get("change_effective_on"),
@@ -227,6 +237,8 @@ class ProjectForm(forms.ModelForm):
         )
         fields = {
             SIGNED_ON: "signed_on",
+            STARTED_ON: "started_on",
+            OPERATING_ON: "operating_on",
             NOTE: "change_note",
             EFFECTIVE_ON: "change_effective_on",
         }

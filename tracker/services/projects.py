@@ -64,6 +64,8 @@ def projects_bulk_set(
                 new_stage=changes.get("stage", project.stage),
                 new_status=changes.get("status", project.status),
                 signed_on=project.signed_on,
+                started_on=project.started_on,
+                operating_on=project.operating_on,
                 has_partner=project.pk in with_partner,
                 note=note,
             )
@@ -151,8 +153,13 @@ def project_stage_change(
     effective_on,
     note: str = "",
     user,
+    started_on=None,
+    operating_on=None,
 ) -> StageChange | None:
     """Move ``project`` to ``stage`` and/or ``status`` as of ``effective_on``; record it.
+
+    ``started_on`` / ``operating_on``, when given, are set with the move (the
+    rules by stage ask for them on entering 在建/落地 and 已投产).
 
     Obeys the rules by stage (raises ``ValidationError`` keyed by
     signed_on/partners/note/effective_on) and the user's region scope
@@ -164,6 +171,10 @@ def project_stage_change(
     stage, status = stage or project.stage, status or project.status
     if (stage, status) == before:
         return None
+    dates = {"started_on": started_on, "operating_on": operating_on}
+    dates = {name: value for name, value in dates.items() if value is not None}
+    for name, value in dates.items():
+        setattr(project, name, value)
     raise_problems(
         stage_change_problems(
             old_stage=project.stage,
@@ -171,6 +182,8 @@ def project_stage_change(
             new_stage=stage,
             new_status=status,
             signed_on=project.signed_on,
+            started_on=project.started_on,
+            operating_on=project.operating_on,
             has_partner=project.project_partners.exists(),
             note=note,
             effective_on=effective_on,
@@ -180,7 +193,7 @@ def project_stage_change(
     project.stage, project.status = stage, status
     project._history_user = user
     project._change_reason = (note or _("阶段/状态变更"))[:100]
-    project.save(update_fields=["stage", "status", "updated_at"])
+    project.save(update_fields=["stage", "status", *dates, "updated_at"])
     return stage_change_record(project, before, note=note, effective_on=effective_on, user=user)
 
 
@@ -219,6 +232,8 @@ def project_save(
                 new_stage=project.stage,
                 new_status=project.status,
                 signed_on=project.signed_on,
+                started_on=project.started_on,
+                operating_on=project.operating_on,
                 has_partner=has_partner,
                 note=note,
                 effective_on=effective_on,
