@@ -41,12 +41,24 @@ def chinese_after_each_test():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+def _uses_database(request) -> bool:
+    return bool(
+        request.node.get_closest_marker("django_db")
+        or {"db", "transactional_db"} & set(request.fixturenames)
+    )
+
+
 @pytest.fixture(autouse=True)
-def fresh_stats():
-    """Cached figures live in process memory and outlive a test's rolled-back rows."""
-    stats.clear()
+def fresh_stats(request, django_db_blocker):
+    """Cached figures outlive a test's rolled-back rows: in process memory, and in the
+    shared cache (a database table), which only a test that uses the database can reach."""
+    stats.forget_local()
+    if _uses_database(request):
+        request.getfixturevalue("django_db_setup")  # the test database, never the real one
+        with django_db_blocker.unblock():
+            stats.clear()
     yield
-    stats.clear()
+    stats.forget_local()
 
 
 @pytest.fixture(scope="module")
@@ -67,9 +79,7 @@ def groups_after_a_flush(request, django_db_blocker):
     """A transactional test ends by flushing the database, which drops the three groups
     that migration 0003 made. Under xdist another module's tests may follow it on the
     same worker, so each test that uses the database finds them made again."""
-    if request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(
-        request.fixturenames
-    ):
+    if _uses_database(request):
         with django_db_blocker.unblock():
             if not Group.objects.exists():
                 groups_sync()
