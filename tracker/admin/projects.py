@@ -40,6 +40,7 @@ from .mixins import (
     TrackerHistoryAdmin,
     is_history_form,
 )
+from .monthly import MonthlyReportViewsMixin
 
 
 @admin.register(Project)
@@ -47,6 +48,7 @@ class ProjectAdmin(
     ImportBatchHistoryMixin,
     LedgerViewsMixin,
     FollowUpViewsMixin,
+    MonthlyReportViewsMixin,
     PageContextMixin,
     ImportExportMixin,
     TrackerHistoryAdmin,
