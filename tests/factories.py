@@ -336,7 +336,13 @@ def read_xlsx(data: bytes) -> list[list]:
 # The project change form's inlines, posted with no rows in them.
 NO_INLINE_ROWS = {
     f"{inline}-{count}": 0
-    for inline in ("project_partners", "citations", "stage_changes", "progress_reports")
+    for inline in (
+        "project_partners",
+        "citations",
+        "stage_changes",
+        "progress_reports",
+        "funds_arrivals",
+    )
     for count in ("TOTAL_FORMS", "INITIAL_FORMS")
 }
 

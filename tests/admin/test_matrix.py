@@ -105,6 +105,7 @@ PROJECT_PAGES = {
     "attention",
     "mine",
     "performance",
+    "monthly",
     "progress",
     "import",
     "process_import",

@@ -137,13 +137,16 @@ class JobAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(reverse("admin:tracker_job_change", args=[again.pk]))
 
     def download_view(self, request, pk):
+        """The job's file; ``?file=pdf`` picks another file the job made (``result["files"]``)."""
         job = self._job(request, pk)
-        if not job.result_file or not default_storage.exists(job.result_file):
+        files = job.result.get("files") if isinstance(job.result, dict) else None
+        path = job.result_file
+        if request.GET.get("file"):
+            path = (files or {}).get(request.GET["file"], "")
+        if not path or not default_storage.exists(path):
             raise Http404(gettext("这个任务没有结果文件，或文件已过期清理。"))
         return FileResponse(
-            default_storage.open(job.result_file, "rb"),
-            as_attachment=True,
-            filename=job.result_name,
+            default_storage.open(path, "rb"), as_attachment=True, filename=path.rsplit("/", 1)[-1]
         )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):

@@ -22,6 +22,7 @@ KINDS = {
     Job.Kind.LEDGER_IMPORT: JobKind("tracker.services.ledger.project_import_confirm_job"),
     Job.Kind.OPEN_DATA: JobKind("tracker.services.opendata.open_data_build_job", max_attempts=3),
     Job.Kind.PERFORMANCE_REPORT: JobKind("tracker.services.reports.performance_report_job"),
+    Job.Kind.MONTHLY_REPORT: JobKind("tracker.services.reports.monthly_report_job"),
     Job.Kind.ALERTS: JobKind("tracker.services.alerts.alerts_mail_job"),
     # Retried more: a lost recompute leaves visitors on older figures until the next write.
     Job.Kind.STATS: JobKind("tracker.services.stats_warm.stats_warm_job", max_attempts=3),

@@ -311,8 +311,10 @@ def jobs_prune(*, now=None) -> int:
     )
     count = 0
     for job in old:
-        if job.result_file and default_storage.exists(job.result_file):
-            default_storage.delete(job.result_file)
+        files = job.result.get("files", {}) if isinstance(job.result, dict) else {}
+        for path in {job.result_file, *files.values()} - {""}:
+            if default_storage.exists(path):
+                default_storage.delete(path)
         job.delete()
         count += 1
     if settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend":
