@@ -88,6 +88,12 @@ check: lint
 	$(CHECK_DEPLOY_ENV) $(BIN)/python manage.py check --deploy \
 		--settings=config.settings.production --fail-level WARNING
 
+# The API against its own OpenAPI schema, live: a throw-away database with the fixtures,
+# served by gunicorn, checked by schemathesis with every check (tests/api/live_check.py).
+.PHONY: api-check
+api-check: install
+	$(BIN)/python tests/api/live_check.py $(API_CHECK_ARGS)
+
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .

@@ -1,7 +1,6 @@
 from django.urls import include, path
 
-from . import views, views_data
-from .api import router
+from . import api, views, views_data
 
 app_name = "tracker"
 
@@ -27,5 +26,5 @@ urlpatterns = [
     path("regions/<slug:slug>/", views.RegionDetailView.as_view(), name="region_detail"),
     path("data/", views_data.OpenDataView.as_view(), name="open_data"),
     path("data/<str:name>", views_data.OpenDataFileView.as_view(), name="open_data_file"),
-    path("api/", include(router.urls)),
+    path("api/", include(api.urlpatterns)),
 ]

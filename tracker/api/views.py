@@ -1,226 +1,38 @@
-"""Read-only JSON API over public data: ``/api/projects/``, ``/api/events/``, ``/api/partners/``.
+"""The API's views: read-only viewsets over the public selectors, one page shape for all.
 
-Amounts are decimal strings in 万元 (``"105000"`` is 10.5亿元) and ``null`` when
-undisclosed; ``amount_display`` is the same amount as people read it. Lists take the
-HTML list's filters and answer ``count``, ``next``, ``previous`` and ``results``;
-project lists also give the selection's disclosed total and undisclosed count.
+Every list answers the same envelope (``count``, ``next``, ``previous``,
+``data_as_of``, ``license``, ``results``); project lists add the selection's
+``disclosed_investment`` and ``undisclosed_count``. Lists take the HTML list's
+filters (one ``FilterSet`` for the page, the exports and the API).
 """
 
 from django.core.paginator import InvalidPage
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import routers, serializers, viewsets
-from rest_framework.exceptions import NotFound
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import routers, viewsets
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from . import selectors
-from .filtersets import EventFilterSet, PartnerFilterSet, ProjectFilterSet
-from .formatting import format_project_amount, plain_decimal
-from .models import Citation, Event, Industry, Organization, Project, ProjectPartner, Region
-from .paging import MAX_OFFSET, PAGE_SIZE, CountedPaginator, ListRows, ProjectListRows, TooDeep
+from .. import selectors
+from ..filtersets import SEARCH_MAX_LENGTH, EventFilterSet, PartnerFilterSet, ProjectFilterSet
+from ..formatting import plain_decimal
+from ..paging import MAX_OFFSET, PAGE_SIZE, CountedPaginator, ListRows, ProjectListRows, TooDeep
+from . import serializers as s
+from .http import OpenDataHeaders, license_info
+from .openapi import ERRORS, LIST_HEADERS, RECORD_HEADERS, envelope_schema
 
-
-class WanField(serializers.Field):
-    """An amount in 万元 as a decimal string; ``null`` when undisclosed."""
-
-    def __init__(self, **kwargs):
-        super().__init__(read_only=True, **kwargs)
-
-    def to_representation(self, value):
-        return plain_decimal(value)
-
-
-class PageURLField(serializers.Field):
-    """The absolute URL of the object's public page."""
-
-    def __init__(self, **kwargs):
-        super().__init__(read_only=True, source="*", **kwargs)
-
-    def to_representation(self, obj):
-        return self.context["request"].build_absolute_uri(obj.get_absolute_url())
-
-
-# --- Serializers -------------------------------------------------------------------------
-
-
-class RegionSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    kind_display = serializers.CharField(source="get_kind_display")
-    url = PageURLField()
-
-    class Meta:
-        model = Region
-        fields = ["slug", "name", "kind", "kind_display", "parent", "url"]
-
-
-class RegionRefSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Region
-        fields = ["slug", "name", "kind"]
-
-
-class IndustrySerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Industry
-        fields = ["slug", "name"]
-
-
-class EventRefSerializer(serializers.ModelSerializer):
-    url = PageURLField()
-
-    class Meta:
-        model = Event
-        fields = ["slug", "name", "url"]
-
-
-class PartnerRefSerializer(serializers.ModelSerializer):
-    url = PageURLField()
-
-    class Meta:
-        model = Organization
-        fields = ["id", "name", "url"]
-
-
-class ProjectPartnerSerializer(serializers.ModelSerializer):
-    organization = PartnerRefSerializer()
-    role_display = serializers.CharField(source="get_role_display")
-
-    class Meta:
-        model = ProjectPartner
-        fields = ["organization", "role", "role_display"]
-
-
-class CitationSerializer(serializers.ModelSerializer):
-    title = serializers.CharField(source="source.title")
-    publisher = serializers.CharField(source="source.publisher")
-    published_on = serializers.DateField(source="source.published_on")
-    published_on_precision = serializers.CharField(source="source.published_on_precision")
-
-    class Meta:
-        model = Citation
-        # headline: the story within the source the quote is from ("" for a one-story source).
-        fields = [
-            "title",
-            "headline",
-            "publisher",
-            "published_on",
-            "published_on_precision",
-            "quote",
-        ]
-
-
-class ProjectSerializer(serializers.ModelSerializer):
-    url = PageURLField()
-    region = RegionRefSerializer()
-    industry = IndustrySerializer()
-    event = EventRefSerializer()
-    stage_display = serializers.CharField(source="get_stage_display")
-    status_display = serializers.CharField(source="get_status_display")
-    investment = WanField()
-    investment_low = WanField()
-    investment_high = WanField()
-    amount_display = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Project
-        fields = [
-            "code",
-            "name",
-            "summary",
-            "url",
-            "region",
-            "industry",
-            "stage",
-            "stage_display",
-            "status",
-            "status_display",
-            "investment",
-            "investment_low",
-            "investment_high",
-            "amount_display",
-            "signed_on",
-            "signed_on_precision",
-            "started_on",
-            "started_on_precision",
-            "operating_on",
-            "operating_on_precision",
-            "event",
-        ]
-
-    def get_amount_display(self, project) -> str:
-        return format_project_amount(project)
-
-
-class ProjectDetailSerializer(ProjectSerializer):
-    partners = ProjectPartnerSerializer(source="project_partners", many=True)
-    sources = CitationSerializer(source="citations", many=True)
-
-    class Meta(ProjectSerializer.Meta):
-        fields = ProjectSerializer.Meta.fields + ["partners", "sources"]
-
-
-class EventSerializer(serializers.ModelSerializer):
-    url = PageURLField()
-    kind_display = serializers.CharField(source="get_kind_display")
-    region = RegionRefSerializer()
-    organisers = PartnerRefSerializer(many=True)
-    declared_signed_investment = WanField()
-    declared_promoted_investment = WanField()
-    itemised_project_count = serializers.IntegerField(source="itemised")
-
-    class Meta:
-        model = Event
-        fields = [
-            "slug",
-            "name",
-            "url",
-            "kind",
-            "kind_display",
-            "city",
-            "venue",
-            "region",
-            "start_date",
-            "end_date",
-            "declared_signed_count",
-            "declared_signed_investment",
-            "declared_promoted_count",
-            "declared_promoted_investment",
-            "itemised_project_count",
-            "organisers",
-            "summary",
-        ]
-
-
-class PartnerSerializer(serializers.ModelSerializer):
-    url = PageURLField()
-    aliases = serializers.SerializerMethodField()
-    kind_display = serializers.CharField(source="get_kind_display")
-    public_project_count = serializers.IntegerField(source="project_count")
-
-    class Meta:
-        model = Organization
-        fields = [
-            "id",
-            "name",
-            "short_name",
-            "aliases",
-            "url",
-            "kind",
-            "kind_display",
-            "province",
-            "city",
-            "credit_code",
-            "public_project_count",
-        ]
-
-    def get_aliases(self, org) -> list[str]:
-        return [name for name in org.aliases.splitlines() if name.strip()]
-
-
-# --- Pagination and views ------------------------------------------------------------------
+MAX_PAGE_SIZE = 100
 
 
 class TotalsPagination(PageNumberPagination):
@@ -228,10 +40,24 @@ class TotalsPagination(PageNumberPagination):
 
     page_size = PAGE_SIZE
     page_size_query_param = "page_size"
-    max_page_size = 100
+    max_page_size = MAX_PAGE_SIZE
+
+    def get_page_size(self, request):
+        # A page size that is not a positive whole number is refused, not replaced.
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None or raw == "":
+            return self.page_size
+        try:
+            size = int(raw)
+        except ValueError:
+            size = 0
+        if size < 1:
+            raise ValidationError({"page_size": [_("请输入正整数。")]})
+        return min(size, self.max_page_size)
 
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
+        self.view = view
         self.totals = view.get_totals(queryset)
         paginator = CountedPaginator(
             queryset,
@@ -251,20 +77,63 @@ class TotalsPagination(PageNumberPagination):
             raise NotFound(_("页码无效：%(page)s。") % {"page": number}) from exc
         return list(self.page)
 
-    def get_paginated_response(self, data):
-        body = {
+    def envelope(self) -> dict:
+        as_of = self.view.freshness.as_of if self.view.freshness else None
+        return {
             "count": self.totals["count"],
             "next": self.get_next_link(),
             "previous": self.get_previous_link(),
+            "data_as_of": as_of.isoformat() if as_of else None,
+            "license": license_info(),
         }
-        if "disclosed_total" in self.totals:
-            body["disclosed_investment"] = plain_decimal(self.totals["disclosed_total"])
-            body["undisclosed_count"] = self.totals["undisclosed"]
-        return Response({**body, "results": data})
+
+    def get_paginated_response(self, data):
+        return Response({**self.envelope(), "results": data})
+
+    def get_paginated_response_schema(self, schema):
+        return envelope_schema(schema)
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": self.page_query_param,
+                "in": "query",
+                "required": False,
+                "description": f"Page number, from 1; at most {MAX_OFFSET} rows deep "
+                "(404 beyond: narrow the filters or use the CSV download).",
+                "schema": {"type": "integer", "minimum": 1},
+            },
+            {
+                "name": self.page_size_query_param,
+                "in": "query",
+                "required": False,
+                "description": f"Rows per page, default {PAGE_SIZE}; above {MAX_PAGE_SIZE} "
+                f"gives {MAX_PAGE_SIZE}.",
+                "schema": {"type": "integer", "minimum": 1},
+            },
+        ]
 
 
-class PublicReadOnlyViewSet(ListRows, viewsets.ReadOnlyModelViewSet):
+class ProjectPagination(TotalsPagination):
+    """The envelope plus the selection's disclosed total and its count of undisclosed amounts."""
+
+    def envelope(self) -> dict:
+        return {
+            **super().envelope(),
+            "disclosed_investment": plain_decimal(self.totals["disclosed_total"]),
+            "undisclosed_count": self.totals["undisclosed"],
+        }
+
+    def get_paginated_response_schema(self, schema):
+        return envelope_schema(schema, project_totals=True)
+
+
+class PublicReadOnlyViewSet(OpenDataHeaders, ListRows, viewsets.ReadOnlyModelViewSet):
     """JSON only, for anyone, no session: public data needs neither login nor CSRF."""
+
+    # Any path segment reaches the view, so a malformed key is the API's JSON 404,
+    # not the site's HTML one (DRF's default stops at a dot).
+    lookup_value_regex = "[^/]+"
 
     renderer_classes = [JSONRenderer]
     authentication_classes = []
@@ -273,56 +142,174 @@ class PublicReadOnlyViewSet(ListRows, viewsets.ReadOnlyModelViewSet):
     filter_backends = [DjangoFilterBackend]
 
 
+# `partner` filters through a method on an organisation id: tell the schema it is an integer
+# (drf-spectacular cannot guess it from the method).
+extend_schema_field(OpenApiTypes.INT)(ProjectFilterSet.base_filters["partner"])
+
+
+# What the filter sets accept (tracker.filtersets: YearField, AmountFilter).
+YEAR = {"type": "integer", "minimum": 1949, "maximum": 2100}
+AMOUNT = {"type": "number", "minimum": 0, "maximum": 999999999999.9999, "multipleOf": 0.0001}
+
+
+def _search(what: str) -> OpenApiParameter:
+    return OpenApiParameter(
+        "q",
+        {"type": "string", "maxLength": SEARCH_MAX_LENGTH},
+        description=f"Search {what} (at most {SEARCH_MAX_LENGTH} characters).",
+    )
+
+
+PROJECT_FILTERS = [
+    _search("code, name, summary and partner names"),
+    OpenApiParameter(
+        "region",
+        str,
+        description="Region `slug` (see /api/regions/); includes its sub-regions. "
+        "An unknown slug is a 400.",
+    ),
+    OpenApiParameter(
+        "industry", str, description="Industry `slug` (see /api/industries/); unknown is a 400."
+    ),
+    OpenApiParameter("event", str, description="Event `slug` (see /api/events/)."),
+    OpenApiParameter("partner", int, description="Partner `id` (see /api/partners/)."),
+    OpenApiParameter("year", YEAR, description="Signing year."),
+    OpenApiParameter("amount_min", AMOUNT, description="Total investment at least this (万元)."),
+    OpenApiParameter("amount_max", AMOUNT, description="Total investment at most this (万元)."),
+]
+
+
+def _list(serializer, summary: str, description: str, parameters=()):
+    return extend_schema(
+        summary=summary,
+        description=description,
+        parameters=[*parameters, *LIST_HEADERS],
+        responses={200: serializer, **ERRORS},
+    )
+
+
+def _retrieve(summary: str, serializer, lookup: str, kind=str):
+    return extend_schema(
+        summary=summary,
+        description=f"One public record by its `{lookup}`; 404 when there is none.",
+        parameters=[OpenApiParameter(lookup, kind, OpenApiParameter.PATH), *RECORD_HEADERS],
+        responses={200: serializer, **ERRORS},
+    )
+
+
+@extend_schema_view(
+    list=_list(
+        s.ProjectSerializer,
+        "Projects",
+        "Public projects, newest code first, with the web list's filters. Undisclosed amounts "
+        "are never counted as 0: `disclosed_investment` sums the disclosed ones and "
+        "`undisclosed_count` says how many are not.",
+        PROJECT_FILTERS,
+    ),
+    retrieve=_retrieve(
+        "One project, with its partners and sources", s.ProjectDetailSerializer, "code"
+    ),
+)
 class ProjectViewSet(ProjectListRows, PublicReadOnlyViewSet):
     queryset = selectors.project_list()
     filterset_class = ProjectFilterSet
+    pagination_class = ProjectPagination
     lookup_field = "code"
-    lookup_value_regex = "[^/]+"
 
     def get_queryset(self):
         queryset = super().get_queryset()
         return selectors.project_record(queryset) if self.action == "retrieve" else queryset
 
     def get_serializer_class(self):
-        return ProjectDetailSerializer if self.action == "retrieve" else ProjectSerializer
+        if self.action == "retrieve":
+            return s.ProjectDetailSerializer
+        return s.ProjectSerializer
 
     def remember_totals(self) -> bool:
         return not ProjectFilterSet.is_search(self.request.query_params)
 
 
+@extend_schema_view(
+    list=_list(
+        s.EventSerializer,
+        "Events",
+        "Investment-promotion events (招商活动), newest first. Declared figures are the event's "
+        "own announcement, kept apart from the itemised projects.",
+        [_search("event names"), OpenApiParameter("year", YEAR, description="Year it began.")],
+    ),
+    retrieve=_retrieve("One event", s.EventSerializer, "slug"),
+)
 class EventViewSet(PublicReadOnlyViewSet):
     queryset = selectors.event_list().prefetch_related("organisers")
-    serializer_class = EventSerializer
+    serializer_class = s.EventSerializer
     filterset_class = EventFilterSet
     lookup_field = "slug"
 
 
+@extend_schema_view(
+    list=_list(
+        s.PartnerSerializer,
+        "Partners",
+        "Organisations named in public projects, by name.",
+        [_search("names, short names and aliases")],
+    ),
+    retrieve=_retrieve("One partner", s.PartnerSerializer, "id", int),
+)
 class PartnerViewSet(PublicReadOnlyViewSet):
     queryset = selectors.partner_list()
-    serializer_class = PartnerSerializer
+    serializer_class = s.PartnerSerializer
     filterset_class = PartnerFilterSet
 
 
+@extend_schema_view(
+    list=_list(
+        s.RegionSerializer,
+        "Regions",
+        "Every region (all are public), by name: the `region` filter's values.",
+    ),
+    retrieve=_retrieve("One region", s.RegionSerializer, "slug"),
+)
 class RegionViewSet(PublicReadOnlyViewSet):
     queryset = selectors.regions()
-    serializer_class = RegionSerializer
-    pagination_class = None
+    serializer_class = s.RegionSerializer
     filter_backends = []
     lookup_field = "slug"
 
 
+@extend_schema_view(
+    list=_list(
+        s.IndustrySerializer,
+        "Industries",
+        "Industry categories by name: the `industry` filter's values.",
+    ),
+    retrieve=_retrieve("One industry", s.IndustrySerializer, "slug"),
+)
 class IndustryViewSet(PublicReadOnlyViewSet):
     queryset = selectors.industries()
-    serializer_class = IndustrySerializer
-    pagination_class = None
+    serializer_class = s.IndustrySerializer
     filter_backends = []
     lookup_field = "slug"
 
 
-class APIRootView(routers.APIRootView):
+class APIRootView(OpenDataHeaders, routers.APIRootView):
     renderer_classes = [JSONRenderer]
     authentication_classes = []
     permission_classes = [AllowAny]
+    conditional = False
+
+    @extend_schema(exclude=True)
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        for name in ("schema", "docs", "dictionary"):
+            response.data[name] = request.build_absolute_uri(
+                _reverse_in_namespace(request, f"api-{name}")
+            )
+        return response
+
+
+def _reverse_in_namespace(request, name: str) -> str:
+    namespace = request.resolver_match.namespace
+    return reverse(f"{namespace}:{name}" if namespace else name)
 
 
 class Router(routers.DefaultRouter):
