@@ -20,9 +20,10 @@ from ..permissions import (
     IMPORT_PERMISSION,
 )
 from ..services.ledger import (
-    project_import_confirm,
+    import_runs_in_background,
     project_import_discard,
     project_import_preview,
+    project_import_submit,
 )
 from ..spreadsheets import download_response
 from .forms import LedgerUploadForm
@@ -78,11 +79,12 @@ class LedgerViewsMixin:
             "preview_rows": plan.rows[:PREVIEW_ROWS],
             "hidden_rows": max(0, len(plan.rows) - PREVIEW_ROWS),
             "error_rows": plan.error_rows,
+            "in_background": import_runs_in_background(batch),
         }
 
     @method_decorator(require_POST)
     def process_import(self, request, **kwargs):
-        """Confirm (or discard) a stored preview by its token."""
+        """Confirm (or discard) a stored preview by its token; a big one goes to a worker."""
         if not self.has_import_permission(request):
             raise PermissionDenied
         info = self.get_model_info()
@@ -95,10 +97,21 @@ class LedgerViewsMixin:
             self.message_user(request, gettext("已放弃这次导入，未写入任何数据。"), messages.INFO)
             return HttpResponseRedirect(reverse("admin:{}_{}_changelist".format(*info)))
         try:
-            outcome = project_import_confirm(token=token, user=request.user)
+            outcome = project_import_submit(token=token, user=request.user)
         except LedgerError as exc:
             self.message_user(request, exc.message, messages.ERROR)
             return HttpResponseRedirect(reverse("admin:{}_{}_import".format(*info)))
+        if outcome.job is not None:
+            self.message_user(
+                request,
+                gettext(
+                    "这批台账（%(rows)s 行）正在后台导入（任务 #%(job)s）：本页显示进度，"
+                    "可以离开本页，导入不受影响。"
+                )
+                % {"rows": outcome.batch.row_count, "job": outcome.job.pk},
+                messages.INFO,
+            )
+            return HttpResponseRedirect(reverse("admin:tracker_job_change", args=[outcome.job.pk]))
         counts = outcome.plan.counts
         self.message_user(
             request,

@@ -18,6 +18,7 @@ what is written is exactly what was previewed.
 
 import hashlib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -169,8 +170,17 @@ def _parse_row(number: int, cells: tuple, ctx: _Context) -> RowPlan:
 # --- Planning ---------------------------------------------------------------------------------
 
 
-def plan_import(table: Table, *, user=None) -> ImportPlan:
-    """Decide what importing ``table`` would do, row by row. Writes nothing."""
+# ``progress(done, total)``: rows planned so far, out of ``total`` (None when unknown).
+Progress = Callable[[int, int | None], None]
+_PROGRESS_EVERY = 200
+
+
+def plan_import(table: Table, *, user=None, progress: Progress | None = None) -> ImportPlan:
+    """Decide what importing ``table`` would do, row by row. Writes nothing.
+
+    ``progress``, if given, is called every few hundred rows (a background
+    confirm shows it); it sees counts only and changes nothing in the plan.
+    """
     layout = match_headers(table.headers)
     if table.amount_unit is not None and not layout.unit_stated:
         layout.amount_unit = table.amount_unit
@@ -191,12 +201,15 @@ def plan_import(table: Table, *, user=None) -> ImportPlan:
         return plan
     ctx = _Context(layout, user)
     rows = []
-    for number, cells in table.rows:
+    total = len(table.rows) if isinstance(table.rows, list) else None
+    for seen, (number, cells) in enumerate(table.rows, start=1):
         reason = not_a_project(cells, layout)
         if reason:
             plan.skipped.append(Skipped(number, reason))
         else:
             rows.append(_parse_row(number, cells, ctx))
+        if progress is not None and seen % _PROGRESS_EVERY == 0:
+            progress(seen, total)
     plan.skipped.extend(Skipped(n, _("空行")) for n in table.blank_rows)
     plan.skipped.sort(key=lambda s: s.number)
     plan.rows = rows
@@ -235,6 +248,8 @@ def plan_import(table: Table, *, user=None) -> ImportPlan:
     plan.new_organizations = list(new_org_names.values())
     _assign_codes(rows)
     plan.digest = _digest(plan)
+    if progress is not None:
+        progress(total or len(rows), total)
     return plan
 
 

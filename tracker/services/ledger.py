@@ -18,12 +18,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from ..ledger.importer import NEW, UPDATE, ImportPlan, plan_import
+from ..jobs import JobFailed, job_enqueue
+from ..ledger.importer import NEW, UPDATE, ImportPlan, Progress, plan_import
 from ..ledger.locks import import_turn
 from ..ledger.lookups import any_of
 from ..ledger.reader import Table, read_upload
 from ..ledger.safety import LedgerError, ReadBudget
-from ..models import ImportBatch, Organization, Project, ProjectPartner, StageChange
+from ..models import ImportBatch, Job, Organization, Project, ProjectPartner, StageChange
 from ..text import normalize_name
 
 PREVIEW_LIFETIME = timedelta(hours=24)
@@ -33,9 +34,10 @@ PREVIEW_LIFETIME = timedelta(hours=24)
 class LedgerImport:
     """The outcome of an import call: the row-by-row plan and the batch it wrote (if any)."""
 
-    plan: ImportPlan
+    plan: ImportPlan | None
     batch: ImportBatch | None = None
     applied: bool = False
+    job: Job | None = None  # set when the confirm was queued as a background job
 
 
 def _batch_counts(batch: ImportBatch, plan: ImportPlan) -> None:
@@ -94,9 +96,16 @@ def project_import(
     return LedgerImport(plan=plan, batch=batch, applied=True)
 
 
-def _read_all(table: Table) -> Table:
+def _read_all(table: Table, progress: Progress | None = None) -> Table:
     """The table with every row read: reading a large xlsx is the slow part, done before any lock."""
-    return dataclasses.replace(table, rows=list(table.rows))
+    if progress is None:
+        return dataclasses.replace(table, rows=list(table.rows))
+    rows = []
+    for row in table.rows:
+        rows.append(row)
+        if len(rows) % 200 == 0:
+            progress(len(rows), None)
+    return dataclasses.replace(table, rows=rows)
 
 
 # Each open preview holds up to ``safety.MAX_BYTES``; a user's newest few are kept.
@@ -116,6 +125,11 @@ def import_previews_purge(*, user=None) -> int:
     return (
         ImportBatch.objects.filter(status=ImportBatch.Status.PREVIEWED)
         .filter(stale)
+        # A preview a background confirm waits for is not the user's to lose by uploading
+        # more; the job itself discards it if it has outlived its day.
+        .exclude(
+            pk__in=Job.objects.active().filter(import_batch__isnull=False).values("import_batch")
+        )
         .update(status=ImportBatch.Status.DISCARDED, content=None)
     )
 
@@ -150,6 +164,37 @@ def project_import_preview(*, data: bytes, file_name: str, user) -> LedgerImport
     return LedgerImport(plan=plan, batch=batch)
 
 
+def import_runs_in_background(batch: ImportBatch) -> bool:
+    """A preview of more than ``settings.LEDGER_JOB_ROWS`` rows is confirmed by a worker."""
+    return batch.row_count > settings.LEDGER_JOB_ROWS
+
+
+def project_import_submit(*, token, user) -> LedgerImport:
+    """Confirm a preview now, or, if it is big, queue its confirm as a background job.
+
+    A small preview is applied in the request (``project_import_confirm``). A
+    big one (``import_runs_in_background``) would hold the write lock for
+    tens of seconds, so it becomes one ``LEDGER_IMPORT`` job, keyed by the
+    batch: confirming twice (a double click, two tabs) while it waits or runs
+    gives the same job back, and the job applies the preview at most once.
+    The outcome carries the job; nothing is written yet.
+    """
+    pending = _pending_batch(ImportBatch.objects.filter(token=token, user=user))
+    if not import_runs_in_background(pending):
+        return project_import_confirm(token=token, user=user)
+    _refuse_expired(pending)
+    job = job_enqueue(
+        kind=Job.Kind.LEDGER_IMPORT,
+        title=_("导入台账 %(name)s（%(rows)s 行）")
+        % {"name": pending.file_name, "rows": pending.row_count},
+        params={"batch_id": pending.pk, "user_id": user.pk},
+        user=user,
+        dedupe_key=f"ledger_import:{pending.pk}",
+        import_batch=pending,
+    )
+    return LedgerImport(plan=None, batch=pending, job=job)
+
+
 def project_import_confirm(*, token, user) -> LedgerImport:
     """Apply a previewed upload exactly as previewed, or refuse with a ``LedgerError``.
 
@@ -162,15 +207,111 @@ def project_import_confirm(*, token, user) -> LedgerImport:
     is being imported or already was. A preview older than a day is discarded.
     """
     pending = _pending_batch(ImportBatch.objects.filter(token=token, user=user))
-    rows = _read_all(read_upload(pending.file_name, bytes(pending.content)))
+    return _confirm(pending, user=user)
+
+
+class _ConfirmProgress:
+    """One bar over a confirm's three phases, in rows: reading, planning, writing.
+
+    ``total`` is the preview's row count; each phase moves the bar over its
+    share (measured on a 50,000-row file), so it never runs backwards, and a
+    log line names each phase as it starts.
+    """
+
+    SHARES = {"read": 0.45, "plan": 0.15, "write": 0.40}
+
+    def __init__(self, run, total: int):
+        self.run, self.total = run, max(total, 1)
+        self.start = 0.0
+
+    def phase(self, name: str) -> Progress:
+        starts = {"read": 0.0, "plan": self.SHARES["read"]}
+        starts["write"] = starts["plan"] + self.SHARES["plan"]
+        start, share = starts[name], self.SHARES[name]
+        labels = {"read": _("读取文件"), "plan": _("核对预览"), "write": _("写入数据库")}
+        self.run.log(labels[name])
+        self.run.progress(int(self.total * start), self.total, force=True)
+
+        def report(done: int, total: int | None) -> None:
+            fraction = min(1.0, done / (total or self.total))
+            self.run.progress(int(self.total * (start + share * fraction)), self.total)
+
+        return report
+
+
+def project_import_confirm_job(run, *, batch_id: int, user_id: int) -> None:
+    """The background confirm of one previewed batch (``Job.Kind.LEDGER_IMPORT``).
+
+    The same all-or-nothing confirm as ``project_import_confirm``, with the
+    progress shown on the job's page. Whatever staff should read (the data
+    changed since the preview, the preview expired, another import holds the
+    turn) fails the job with that message; the preview is kept where it was
+    kept before. Run again after its worker died, it finds the batch either
+    untouched (the transaction was rolled back: it imports) or applied (the
+    first run committed before dying: it reports that and writes nothing).
+    """
+    batch = ImportBatch.objects.filter(pk=batch_id, user_id=user_id).select_related("user").first()
+    if batch is not None and batch.status == ImportBatch.Status.APPLIED:
+        run.log(
+            _("这批台账已于 %(when)s 导入（批次 #%(batch)s），没有重复写入。")
+            % {
+                "when": timezone.localtime(batch.applied_at).strftime("%Y-%m-%d %H:%M:%S"),
+                "batch": batch.pk,
+            }
+        )
+        run.job.result = _job_result(batch)
+        run.progress(batch.row_count, batch.row_count, force=True)
+        return
     try:
-        # Writes, so on SQLite they too may wait for the lock: inside the busy handler.
-        if ImportBatch.objects.filter(
-            pk=pending.pk,
-            status=ImportBatch.Status.PREVIEWED,
-            created_at__lt=timezone.now() - PREVIEW_LIFETIME,
-        ).update(status=ImportBatch.Status.DISCARDED, content=None):
-            raise LedgerError(_("预览已超过 24 小时，请重新上传。"))
+        pending = _pending_batch(ImportBatch.objects.filter(pk=batch_id, user_id=user_id))
+        outcome = _confirm(
+            pending, user=pending.user, progress=_ConfirmProgress(run, pending.row_count)
+        )
+    except LedgerError as exc:
+        raise JobFailed(exc.message) from None
+    run.job.result = _job_result(outcome.batch)
+    run.progress(outcome.batch.row_count, outcome.batch.row_count, force=True)
+    run.log(
+        _(
+            "导入完成（批次 #%(batch)s）：新增 %(new)s 个，更新 %(updated)s 个，未变 %(unchanged)s 个，"
+            "新建合作方 %(orgs)s 个。"
+        )
+        % {
+            "batch": outcome.batch.pk,
+            "new": outcome.batch.created_count,
+            "updated": outcome.batch.updated_count,
+            "unchanged": outcome.batch.unchanged_count,
+            "orgs": outcome.batch.organizations_created,
+        }
+    )
+
+
+def _job_result(batch: ImportBatch) -> dict:
+    return {
+        "batch": batch.pk,
+        "rows": batch.row_count,
+        "created": batch.created_count,
+        "updated": batch.updated_count,
+        "unchanged": batch.unchanged_count,
+        "organizations_created": batch.organizations_created,
+    }
+
+
+def _refuse_expired(pending: ImportBatch) -> None:
+    # A write, so on SQLite it too may wait for the lock: callers are inside the busy handler.
+    if ImportBatch.objects.filter(
+        pk=pending.pk,
+        status=ImportBatch.Status.PREVIEWED,
+        created_at__lt=timezone.now() - PREVIEW_LIFETIME,
+    ).update(status=ImportBatch.Status.DISCARDED, content=None):
+        raise LedgerError(_("预览已超过 24 小时，请重新上传。"))
+
+
+def _confirm(pending: ImportBatch, *, user, progress: _ConfirmProgress | None = None):
+    phase = progress.phase if progress is not None else (lambda name: None)
+    rows = _read_all(read_upload(pending.file_name, bytes(pending.content)), phase("read"))
+    try:
+        _refuse_expired(pending)
         import_previews_purge()  # everyone else's expired previews
         with transaction.atomic():
             try:
@@ -181,7 +322,7 @@ def project_import_confirm(*, token, user) -> LedgerImport:
                 raise LedgerError(_("这批台账正在导入，请稍后刷新导入记录查看结果。")) from None
             if not import_turn(wait=False):
                 raise LedgerError(_("另一批台账正在导入，请稍后再确认；这次的预览仍然保留。"))
-            plan = plan_import(rows, user=user)
+            plan = plan_import(rows, user=user, progress=phase("plan"))
             if not plan.ok or plan.digest != batch.preview_digest:
                 raise LedgerError(
                     _(
@@ -190,7 +331,7 @@ def project_import_confirm(*, token, user) -> LedgerImport:
                     )
                 )
             hold_planned_projects(plan)
-            apply_plan(plan, user=user, batch=batch)
+            apply_plan(plan, user=user, batch=batch, progress=phase("write"))
             _batch_counts(batch, plan)
             batch.status = ImportBatch.Status.APPLIED
             batch.applied_at = timezone.now()
@@ -260,11 +401,33 @@ def project_import_discard(*, token, user) -> bool:
 # --- Writing a plan ------------------------------------------------------------------
 
 
+# Rows written per statement batch between progress reports (all in one transaction).
+WRITE_CHUNK = 5_000
+
+
+def _chunks(items: list, size: int = WRITE_CHUNK):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
 @transaction.atomic
-def apply_plan(plan: ImportPlan, *, user=None, batch=None) -> None:
-    """Write an error-free plan: organisations, projects, partner links, and their history."""
+def apply_plan(
+    plan: ImportPlan, *, user=None, batch=None, progress: Progress | None = None
+) -> None:
+    """Write an error-free plan: organisations, projects, partner links, and their history.
+
+    ``progress(done, total)``, if given, hears how far the writing got (in
+    steps of ``WRITE_CHUNK`` rows: projects, then partner links, then the
+    stage timeline); it is all one transaction whatever it reports.
+    """
     if not plan.ok:
         raise ValueError("a plan with errors is never applied")
+    steps = 3 * max(1, len(plan.rows))
+
+    def report(done: int) -> None:
+        if progress is not None:
+            progress(min(done, steps), steps)
+
     now = timezone.now()
     history = {
         "default_user": user,
@@ -282,29 +445,40 @@ def apply_plan(plan: ImportPlan, *, user=None, batch=None) -> None:
     new_rows = [row for row in plan.rows if row.action == NEW]
     update_rows = [row for row in plan.rows if row.action == UPDATE]
 
-    if new_rows:
-        projects = [Project(code=row.code, **row.values) for row in new_rows]
+    written = len(plan.rows) - len(new_rows) - len(update_rows)  # unchanged rows: nothing to do
+    report(written)
+    for chunk in _chunks(new_rows):
+        projects = [Project(code=row.code, **row.values) for row in chunk]
         for project in projects:
             project.created_at = project.updated_at = now
         created = bulk_create_with_history(projects, Project, **history)
-        for row, project in zip(new_rows, created, strict=True):
+        for row, project in zip(chunk, created, strict=True):
             row.project = project
             row.before = None
+        written += len(chunk)
+        report(written)
 
-    if update_rows:
+    for chunk in _chunks(update_rows):
         fields = {"updated_at"}
-        for row in update_rows:
+        for row in chunk:
             row.before = (row.project.stage, row.project.status)
             for attribute, value in row.values.items():
                 setattr(row.project, attribute, value)
             row.project.updated_at = now
             fields.update(row.values)
         bulk_update_with_history(
-            [row.project for row in update_rows], Project, fields=sorted(fields), **history
+            [row.project for row in chunk], Project, fields=sorted(fields), **history
         )
+        written += len(chunk)
+        report(written)
 
-    _apply_partners(plan, new_rows + update_rows, org_ids, history)
+    rows = len(plan.rows)
+    _apply_partners(
+        plan, new_rows + update_rows, org_ids, history, lambda part: report(rows + int(rows * part))
+    )
+    report(2 * rows)
     _apply_stage_changes(new_rows + update_rows, user=user, batch=batch)
+    report(steps)
 
 
 def _apply_stage_changes(rows, *, user, batch) -> None:
@@ -333,7 +507,7 @@ def _apply_stage_changes(rows, *, user, batch) -> None:
         StageChange.objects.bulk_create(changes)
 
 
-def _apply_partners(plan, rows, org_ids, history) -> None:
+def _apply_partners(plan, rows, org_ids, history, report=lambda part: None) -> None:
     to_create, to_delete = [], []
     for row in rows:
         if row.partners is None:
@@ -359,8 +533,9 @@ def _apply_partners(plan, rows, org_ids, history) -> None:
                         pk=pk, project_id=row.project.pk, organization_id=org_id, role=role
                     )
                 )
-    if to_create:
-        bulk_create_with_history(to_create, ProjectPartner, **history)
+    for done, chunk in enumerate(_chunks(to_create), start=1):
+        bulk_create_with_history(chunk, ProjectPartner, **history)
+        report(done * WRITE_CHUNK / len(to_create))
     if to_delete:
         _bulk_delete_with_history(to_delete, ProjectPartner, **history)
 

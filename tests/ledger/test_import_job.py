@@ -1,0 +1,484 @@
+"""A big ledger confirm runs as a background job: once, all or nothing, on both task backends.
+
+The in-process tests run the queued job with ``run_queued_jobs`` (the very
+worker code, in this process) on the database backend and on RQ over Redis.
+The ``slow`` ones run the real thing: ``manage.py jobs_worker`` subprocesses on
+a file-based SQLite database and on PostgreSQL, one of them killed (SIGKILL)
+mid-write.
+"""
+
+import contextlib
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import uuid
+
+import psycopg
+import pytest
+import redis
+from django.conf import settings as django_settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import ledger_row, make_project, xlsx_bytes
+from tracker.jobs.runner import _send
+from tracker.jobs.testing import run_queued_jobs
+from tracker.models import ImportBatch, Job, Project, StageChange
+from tracker.services.ledger import (
+    _ConfirmProgress,
+    project_import_confirm_job,
+    project_import_preview,
+    project_import_submit,
+)
+
+IMPORT = "admin:tracker_project_import"
+CONFIRM = "admin:tracker_project_process_import"
+BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "redis": "django_tasks_rq.RQBackend",
+}
+PG = "postgres://postgres@127.0.0.1:5432"
+
+
+def _worker_index() -> int:
+    return int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+
+
+def _redis_url(base: int) -> str:
+    # Redis databases of this file's own (tests/jobs uses 15, 14, …), one per xdist worker.
+    return f"redis://127.0.0.1:6379/{base - _worker_index() % 4}"
+
+
+def _forget_queue(url: str) -> None:
+    """Delete this file's RQ and progress keys in its own Redis database, nothing else."""
+    connection = redis.Redis.from_url(url)
+    for pattern in ("rq:*", "*tracker:job:*"):
+        keys = list(connection.scan_iter(pattern))
+        if keys:
+            connection.delete(*keys)
+
+
+@pytest.fixture(params=list(BACKENDS))
+def tasks_backend(request, settings):
+    name = request.param
+    settings.TASKS = {"default": {"BACKEND": BACKENDS[name], "QUEUES": ["default"]}}
+    if name == "redis":
+        url = _redis_url(8)
+        settings.RQ_QUEUES = {"default": {"URL": url, "DEFAULT_TIMEOUT": 600}}
+        try:
+            _forget_queue(url)
+        except redis.ConnectionError:
+            pytest.fail("Redis is not running at 127.0.0.1:6379 (see docs/deploy.md)")
+        yield name
+        _forget_queue(url)
+    else:
+        yield name
+
+
+@pytest.fixture
+def small_threshold(settings):
+    """Previews of more than two rows confirm in the background."""
+    settings.LEDGER_JOB_ROWS = 2
+
+
+def rows(n, prefix="后台项目"):
+    return [ledger_row(name=f"{prefix}{i}") for i in range(n)]
+
+
+def upload(client, data):
+    return client.post(reverse(IMPORT), {"import_file": SimpleUploadedFile("台账.xlsx", data)})
+
+
+def preview(boss, table):
+    return project_import_preview(data=xlsx_bytes(table), file_name="台账.xlsx", user=boss).batch
+
+
+# --- In the admin ------------------------------------------------------------------------
+
+
+def test_a_big_confirm_is_queued_shown_as_a_job_and_written_by_the_worker(
+    staff, boss, small_threshold, tasks_backend
+):
+    page = upload(staff, xlsx_bytes(rows(3)))
+    assert "确认后在后台导入" in page.content.decode()
+    batch = page.context["batch"]
+
+    response = staff.post(reverse(CONFIRM), {"token": str(batch.token)})
+
+    job = Job.objects.get(import_batch=batch)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:tracker_job_change", args=[job.pk])
+    assert (job.kind, job.status, job.user) == (Job.Kind.LEDGER_IMPORT, Job.Status.QUEUED, boss)
+    assert not Project.objects.filter(name__startswith="后台项目").exists()  # not yet
+
+    run_queued_jobs()
+
+    job.refresh_from_db()
+    batch.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED, job.error
+    assert job.result == {
+        "batch": batch.pk,
+        "rows": 3,
+        "created": 3,
+        "updated": 0,
+        "unchanged": 0,
+        "organizations_created": 0,
+    }
+    assert (job.done, job.total) == (3, 3)
+    assert "导入完成" in job.log
+    assert (batch.status, batch.content) == (ImportBatch.Status.APPLIED, None)
+    assert Project.objects.filter(name__startswith="后台项目").count() == 3
+    assert StageChange.objects.filter(import_batch=batch).count() == 3
+    page = staff.get(response["Location"]).content.decode()
+    assert "导入完成" in page
+
+
+def test_confirming_a_big_preview_twice_gives_one_job_and_one_write(
+    staff, boss, small_threshold, tasks_backend
+):
+    batch = upload(staff, xlsx_bytes(rows(3))).context["batch"]
+
+    first = staff.post(reverse(CONFIRM), {"token": str(batch.token)})
+    second = staff.post(reverse(CONFIRM), {"token": str(batch.token)})  # double click, 2nd tab
+
+    assert first["Location"] == second["Location"]
+    assert Job.objects.filter(import_batch=batch).count() == 1
+    run_queued_jobs()
+    assert Project.objects.filter(name__startswith="后台项目").count() == 3
+    assert StageChange.objects.filter(import_batch=batch).count() == 3
+    third = staff.post(reverse(CONFIRM), {"token": str(batch.token)}, follow=True)
+    assert "没有重复写入" in third.content.decode()
+    assert Job.objects.filter(import_batch=batch).count() == 1
+    assert Project.objects.filter(name__startswith="后台项目").count() == 3
+
+
+def test_a_small_preview_is_still_confirmed_in_the_request(staff, small_threshold):
+    batch = upload(staff, xlsx_bytes(rows(2))).context["batch"]
+    assert "确认后在后台导入" not in upload(staff, xlsx_bytes(rows(2))).content.decode()
+
+    response = staff.post(reverse(CONFIRM), {"token": str(batch.token)}, follow=True)
+
+    assert "导入完成" in response.content.decode()
+    assert not Job.objects.exists()
+    assert Project.objects.filter(name__startswith="后台项目").count() == 2
+
+
+def test_the_threshold_is_the_setting(staff, settings):
+    settings.LEDGER_JOB_ROWS = 500
+    batch = upload(staff, xlsx_bytes(rows(3))).context["batch"]
+    staff.post(reverse(CONFIRM), {"token": str(batch.token)})
+    assert not Job.objects.exists()
+    assert ImportBatch.objects.get(pk=batch.pk).status == ImportBatch.Status.APPLIED
+
+
+# --- The job -----------------------------------------------------------------------------
+
+
+def test_the_same_confirm_enqueued_twice_writes_once(boss, small_threshold, tasks_backend):
+    batch = preview(boss, rows(3))
+    one = project_import_submit(token=batch.token, user=boss).job
+    two = project_import_submit(token=batch.token, user=boss).job
+    assert one.pk == two.pk
+    run_queued_jobs()
+    _send(one.pk)  # the task delivered once more
+    run_queued_jobs()
+    one.refresh_from_db()
+    assert (one.status, one.attempts) == (Job.Status.SUCCEEDED, 1)
+    assert Project.objects.filter(name__startswith="后台项目").count() == 3
+    assert Project.history.filter(name__startswith="后台项目").count() == 3
+
+
+def test_a_job_enqueued_with_no_worker_waits_then_imports_when_one_starts(
+    boss, small_threshold, tasks_backend
+):
+    batch = preview(boss, rows(3))
+    job = project_import_submit(token=batch.token, user=boss).job
+    _send(job.pk)  # the commit sends it; no worker takes it
+    job.refresh_from_db()
+    assert job.status == Job.Status.QUEUED
+    assert ImportBatch.objects.get(pk=batch.pk).status == ImportBatch.Status.PREVIEWED
+    run_queued_jobs()  # a worker starts
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED
+    assert Project.objects.filter(name__startswith="后台项目").count() == 3
+
+
+def test_the_job_refuses_when_the_data_changed_after_the_preview(
+    world, boss, small_threshold, tasks_backend
+):
+    project = make_project(world, code="JZ-2020-0001", name="旧名")
+    batch = preview(boss, [ledger_row(code="JZ-2020-0001", name="新名"), *rows(2)])
+    job = project_import_submit(token=batch.token, user=boss).job
+    Project.objects.filter(pk=project.pk).update(name="别人刚改的名字")
+
+    run_queued_jobs()
+
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED and job.attempts == 1  # staff's to act on: no retry
+    assert "预览之后数据已有变化" in job.error
+    assert Project.objects.get(pk=project.pk).name == "别人刚改的名字"
+    assert not Project.objects.filter(name__startswith="后台项目").exists()
+    assert ImportBatch.objects.get(pk=batch.pk).status == ImportBatch.Status.PREVIEWED
+
+
+def test_the_job_refuses_a_preview_older_than_a_day(boss, small_threshold, tasks_backend):
+    batch = preview(boss, rows(3))
+    job = project_import_submit(token=batch.token, user=boss).job
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        created_at=timezone.now() - timezone.timedelta(days=2)
+    )
+    run_queued_jobs()
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED and "超过 24 小时" in job.error
+    assert ImportBatch.objects.get(pk=batch.pk).status == ImportBatch.Status.DISCARDED
+    assert not Project.objects.filter(name__startswith="后台项目").exists()
+
+
+def test_a_preview_a_queued_job_waits_for_is_not_purged_by_newer_uploads(boss, small_threshold):
+    batch = preview(boss, rows(3))
+    project_import_submit(token=batch.token, user=boss)
+    for n in range(4):  # more than MAX_OPEN_PREVIEWS newer previews
+        preview(boss, rows(3, prefix=f"别的{n}"))
+    assert ImportBatch.objects.get(pk=batch.pk).status == ImportBatch.Status.PREVIEWED
+
+
+def test_a_run_after_the_first_committed_reports_the_import_and_writes_nothing(
+    boss, small_threshold, tasks_backend
+):
+    """A worker killed after its commit but before it recorded the job's end: the retry."""
+    batch = preview(boss, rows(3))
+    job = project_import_submit(token=batch.token, user=boss).job
+    run_queued_jobs()
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.QUEUED, result={})
+    _send(job.pk)
+    run_queued_jobs()
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED and job.attempts == 2
+    assert "没有重复写入" in job.log and job.result["created"] == 3
+    assert Project.objects.filter(name__startswith="后台项目").count() == 3
+
+
+class RecordingRun:
+    def __init__(self, job):
+        self.job, self.calls, self.lines = job, [], []
+
+    def progress(self, done, total=None, *, force=False):
+        self.calls.append((done, total))
+
+    def log(self, line):
+        self.lines.append(line)
+
+
+def test_the_job_reports_reading_planning_and_writing_as_one_rising_bar(
+    boss, small_threshold, monkeypatch
+):
+    monkeypatch.setattr("tracker.services.ledger.WRITE_CHUNK", 50)
+    monkeypatch.setattr("tracker.ledger.importer._PROGRESS_EVERY", 50)
+    batch = preview(boss, rows(400))
+    job = project_import_submit(token=batch.token, user=boss).job
+    run = RecordingRun(job)
+
+    project_import_confirm_job(run, batch_id=batch.pk, user_id=boss.pk)
+
+    done = [d for d, _t in run.calls]
+    assert done == sorted(done), "the bar never runs backwards"
+    assert {t for _d, t in run.calls} == {400}
+    assert done[-1] == 400
+    assert len(set(done)) > 10  # it moves within each phase, not only between them
+    assert run.lines[:3] == ["读取文件", "核对预览", "写入数据库"]
+    assert sum(_ConfirmProgress.SHARES.values()) == pytest.approx(1)
+
+
+# --- Real workers, one killed --------------------------------------------------------------
+
+ROWS = 4000
+
+SETUP = """
+import json
+from benchmarks.management.commands.bench_import import Command
+from tracker.services.ledger import project_import_preview, project_import_submit
+c = Command(); c._world()
+batch = project_import_preview(data=c._xlsx({rows}, seed=1, year=2021), file_name="big.xlsx",
+    user=c.user).batch
+outcome = project_import_submit(token=batch.token, user=c.user)
+print(json.dumps({{"job": outcome.job.pk, "batch": batch.pk, "status": batch.status}}))
+"""
+
+RECOVER = """
+import json
+from tracker.jobs import jobs_recover
+print(json.dumps([job.pk for job in jobs_recover()]))
+"""
+
+STATE = """
+import json
+from tracker.models import ImportBatch, Job, Project, StageChange
+job = Job.objects.get(pk={job})
+print(json.dumps({{
+    "projects": Project.objects.count(),
+    "history": Project.history.count(),
+    "stage_changes": StageChange.objects.count(),
+    "job": job.status, "attempts": job.attempts, "error": job.error,
+    "done": job.done, "total": job.total,
+    "batch": ImportBatch.objects.get(pk={batch}).status,
+}}))
+"""
+
+
+class Site:
+    """A throw-away tracker (file SQLite or a scratch PostgreSQL database) and its workers."""
+
+    def __init__(self, tmp_path, database, backend):
+        self.tmp, self.database, self.backend = tmp_path, database, backend
+        self.env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+        self.env.update(
+            DJANGO_SETTINGS_MODULE="config.settings.dev",
+            DEBUG="0",
+            VAR_DIR=str(tmp_path / "var"),
+            TASKS_BACKEND=backend,
+            LEDGER_JOB_ROWS="100",
+            JOBS_HEARTBEAT_TIMEOUT="2",
+        )
+        if database == "sqlite":
+            self.env["SQLITE_PATH"] = str(tmp_path / "site.sqlite3")
+        else:
+            self.pg_name = f"tracker_h1job_{uuid.uuid4().hex[:8]}"
+            try:
+                with psycopg.connect(f"{PG}/postgres", autocommit=True, connect_timeout=3) as c:
+                    c.execute(f'CREATE DATABASE "{self.pg_name}"')
+            except psycopg.OperationalError:
+                pytest.skip("no PostgreSQL server on 127.0.0.1:5432")
+            self.env["DATABASE_URL"] = f"{PG}/{self.pg_name}"
+        if backend == "redis":
+            self.redis_url = _redis_url(4)
+            self.env["REDIS_URL"] = self.redis_url
+            _forget_queue(self.redis_url)
+        self.workers = []
+
+    def close(self):
+        for worker in self.workers:
+            if worker.poll() is None:
+                self.kill(worker)
+        if self.backend == "redis":
+            _forget_queue(self.redis_url)
+        if self.database == "postgres":
+            with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{self.pg_name}" WITH (FORCE)')
+
+    def manage(self, *args, **env):
+        result = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=django_settings.BASE_DIR,
+            env={**self.env, **env},
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        return result.stdout
+
+    def shell(self, code, **env):
+        return json.loads(self.manage("shell", "-c", code, **env).strip().splitlines()[-1])
+
+    def worker(self, *args):
+        process = subprocess.Popen(
+            [sys.executable, "manage.py", "jobs_worker", "--no-schedule", *args],
+            cwd=django_settings.BASE_DIR,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=open(self.tmp / f"worker-{len(self.workers)}.log", "w"),  # noqa: SIM115
+            start_new_session=True,
+        )
+        self.workers.append(process)
+        return process
+
+    def kill(self, worker):
+        """SIGKILL the worker and every process under it (RQ runs a job in a forked
+        work horse in a session of its own, so the process group is not enough)."""
+        tree, look = [], [worker.pid]
+        while look:
+            pid = look.pop()
+            tree.append(pid)
+            found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
+            look.extend(int(child) for child in found.stdout.split())
+        for pid in reversed(tree):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        worker.wait()
+
+    def job_status(self, job_id) -> str:
+        sql = "SELECT status FROM tracker_job WHERE id = %s"
+        if self.database == "sqlite":
+            with sqlite3.connect(self.env["SQLITE_PATH"], timeout=30) as conn:
+                return conn.execute(sql.replace("%s", "?"), [job_id]).fetchone()[0]
+        with psycopg.connect(self.env["DATABASE_URL"]) as conn:
+            return conn.execute(sql, [job_id]).fetchone()[0]
+
+    def progress(self, job_id) -> dict:
+        if self.backend == "redis":
+            from django.core.cache.backends.redis import RedisCache
+
+            cache = RedisCache(self.redis_url, {})
+        else:
+            from django.core.cache.backends.filebased import FileBasedCache
+
+            cache = FileBasedCache(str(self.tmp / "var" / "progress"), {})
+        return cache.get(f"tracker:job:{job_id}:progress") or {}
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database(request):
+    return request.param
+
+
+@pytest.fixture
+def site(tmp_path, database, request):
+    backend = request.param if hasattr(request, "param") else "database"
+    made = Site(tmp_path, database, backend)
+    made.manage("migrate", "-v0")
+    yield made
+    made.close()
+
+
+@pytest.mark.slow  # subprocesses: migrate, a worker killed, a fresh worker
+@pytest.mark.parametrize("site", list(BACKENDS), indirect=True)
+def test_a_worker_killed_mid_import_leaves_nothing_and_a_fresh_worker_imports_once(site):
+    queued = site.shell(SETUP.format(rows=ROWS))
+    job, batch = queued["job"], queued["batch"]
+
+    # No worker runs: the job waits.
+    time.sleep(2)
+    assert site.job_status(job) == Job.Status.QUEUED
+
+    # A worker starts and takes it; it is killed while writing (past reading and planning).
+    worker = site.worker()
+    writing = (_ConfirmProgress.SHARES["read"] + _ConfirmProgress.SHARES["plan"]) * ROWS
+    deadline = time.monotonic() + 300
+    while site.progress(job).get("done", 0) <= writing + ROWS * 0.05:
+        assert worker.poll() is None, (site.tmp / "worker-0.log").read_text()
+        assert time.monotonic() < deadline, "the import never reached its writing phase"
+        time.sleep(0.1)
+    site.kill(worker)
+
+    killed = site.shell(STATE.format(job=job, batch=batch))
+    assert killed["job"] == Job.Status.RUNNING, killed  # killed before it could finish
+    assert (killed["projects"], killed["history"], killed["stage_changes"]) == (0, 0, 0)
+    assert killed["batch"] == ImportBatch.Status.PREVIEWED
+
+    time.sleep(3)  # longer than JOBS_HEARTBEAT_TIMEOUT: its heartbeat has stopped
+    assert site.shell(RECOVER) == [job]
+    assert site.job_status(job) == Job.Status.QUEUED
+
+    site.manage("jobs_worker", "--no-schedule", "--batch")
+
+    done = site.shell(STATE.format(job=job, batch=batch))
+    assert done["job"] == Job.Status.SUCCEEDED, done
+    assert done["attempts"] == 2
+    assert (done["projects"], done["history"], done["stage_changes"]) == (ROWS, ROWS, ROWS)
+    assert done["batch"] == ImportBatch.Status.APPLIED
+    assert (done["done"], done["total"]) == (ROWS, ROWS)
