@@ -301,6 +301,13 @@ class _Reader:
             if not names.plausible_project(name) or (key in org_keys and key not in named):
                 continue
             projects.append((pos, name, extra))
+        # A shorter reading of a longer name found in the same sentence is the same name.
+        keys = [normalize_name(n) for _p, n, _e in projects]
+        projects = [
+            p
+            for p, k in zip(projects, keys, strict=True)
+            if not any(k != other and k in other for other in keys)
+        ]
         if band and "等总投资" in text and projects:
             # "X项目等总投资1000万元至1亿元的重大科技成果7项": the band printed for the list.
             projects[0][2].update(
@@ -310,12 +317,14 @@ class _Reader:
             )
         # One project per organisation where a clause names organisations and a
         # signing, courting or moving-in verb, but no project of its own.
-        named_clauses = {_clause_of(clauses, p) for p, _n, _e in projects}
+        # An organisation printed before the sentence's named project is that project's
+        # partner (签订合作协议，…共同建设X), not a project of its own.
+        last_named = max((_clause_of(clauses, p) for p, _n, _e in projects), default=-1)
         for pos, org in orgs + [(text.find(o), o) for o in org_lists]:
             if pos < 0 or any(g in org for g in _GOVERNMENT):
                 continue
             ci = _clause_of(clauses, pos)
-            if ci in named_clauses:
+            if ci <= last_named:
                 continue
             stage, verb, _note = _clause_stage(clauses, ci, self._previous)
             if verb in _SIGNING_VERBS | _LEAD_VERBS | {"入驻"}:

@@ -37,6 +37,9 @@ class ArticleRecall:
     missed: list[str] = field(default_factory=list)  # fixture projects not proposed
     rejected: list[str] = field(default_factory=list)  # amount/stage the fixtures' rules reject
     differences: list[str] = field(default_factory=list)  # weaker stage, amount left out …
+    agreed: list[str] = field(
+        default_factory=list
+    )  # amounts and dates proposed as the fixtures hold
 
 
 def _load(base: Path):
@@ -163,6 +166,20 @@ def _compare(cand, fix, fixture_links, aliases, r: ArticleRecall):
             r.rejected.append(f"{code} {name}：提出 {mine}，台账 {theirs}")
         elif mine is None and theirs is not None:
             r.differences.append(f"{code} {name}：未提出，台账 {theirs}")
+        elif mine is not None:
+            r.agreed.append(f"{code} {name} {mine}（{cand.name}）")
+    if cand.date:
+        theirs = fix.get(cand.date_field)
+        precision = fix.get(cand.date_field + "_precision")
+        if theirs is None:
+            r.differences.append(f"{code} {cand.date_field}：提出 {cand.date}，台账空")
+        elif theirs != cand.date or precision != cand.date_precision:
+            r.rejected.append(
+                f"{code} {cand.date_field}：提出 {cand.date}/{cand.date_precision}，"
+                f"台账 {theirs}/{precision}"
+            )
+        else:
+            r.agreed.append(f"{code} {cand.date_field} {cand.date}（{cand.date_precision}）")
     if Stage.rank(cand.stage) > Stage.rank(fix["stage"]):
         r.rejected.append(f"{code} 阶段：提出 {cand.stage}（“{cand.verb}”），台账 {fix['stage']}")
     elif cand.stage != fix["stage"]:
@@ -203,6 +220,8 @@ def _events(candidates, fixtures, r: ArticleRecall):
             mine, theirs = getattr(cand, name), fix.get(name)
             if mine is not None and (theirs is None or Decimal(str(mine)) != Decimal(str(theirs))):
                 r.rejected.append(f"活动 {fix['slug']} {name}：提出 {mine}，台账 {theirs}")
+            elif mine is not None:
+                r.agreed.append(f"活动 {fix['slug']} {name} {mine}")
 
 
 def _overlap(a: str, b: str) -> bool:
