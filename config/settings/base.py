@@ -131,10 +131,21 @@ else:
 # cache too (import previews, login throttling); no extra service to run.
 
 CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "tracker_cache",
-    },
+    # Also the public figures (tracker/stats.py), shared by every worker and server: on
+    # Redis when REDIS_URL is set, else the table. Room for every remembered selection:
+    # the table's default of 300 entries would cull the overview among them.
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+        }
+        if os.environ.get("REDIS_URL")
+        else {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "tracker_cache",
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    ),
     # Job progress and heartbeats (see "Background jobs" below).
     "jobs": (
         {
