@@ -19,6 +19,7 @@ instances): at 100,000 projects that is the difference between 1,500 and
 tens of thousands of rows a second, and memory stays flat.
 """
 
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -280,31 +281,39 @@ PARTNER_HEADERS = [
 ]
 
 
-def partner_rows(queryset=None) -> Iterator[list]:
+def _public_project_counts() -> Counter:
+    """Public projects per organisation (``partner_list``'s ``project_count``), in one pass.
+
+    One query for every organisation at once: the list's per-row subquery, run
+    25,000 times over, took most of the file's time.
+    """
+    pairs = set(
+        ProjectPartner.objects.filter(project__is_public=True)
+        .order_by()
+        .values_list("organization_id", "project_id")
+    )
+    return Counter(organization for organization, _project in pairs)
+
+
+def partner_rows() -> Iterator[list]:
     """Every public organisation by name, with its count of public projects."""
     kinds = _labels(OrganizationKind)
-    rows = (queryset if queryset is not None else selectors.partner_list()).values_list(
-        "pk",
-        "name",
-        "short_name",
-        "aliases",
-        "kind",
-        "province",
-        "city",
-        "credit_code",
-        "project_count",
+    counts = _public_project_counts()
+    rows = (
+        selectors.public_organizations()
+        .order_by("name_key")
+        .values_list(
+            "pk", "name", "short_name", "aliases", "kind", "province", "city", "credit_code"
+        )
     )
-    for pk, name, short, aliases, kind, province, city, credit, count in rows.iterator(
-        chunk_size=CHUNK
-    ):
+    for pk, name, short, aliases, kind, province, city, credit in rows.iterator(chunk_size=CHUNK):
         aliases = "；".join(line.strip() for line in aliases.splitlines() if line.strip())
-        yield [str(pk), name, short, aliases, kinds.get(kind, kind), province, city, credit, count]
+        kind = kinds.get(kind, kind)
+        yield [str(pk), name, short, aliases, kind, province, city, credit, counts.get(pk, 0)]
 
 
-def partners_table(queryset=None) -> Table:
-    return Table(
-        "partners", gettext_lazy("合作方"), PARTNER_HEADERS, frozenset(), partner_rows(queryset)
-    )
+def partners_table() -> Table:
+    return Table("partners", gettext_lazy("合作方"), PARTNER_HEADERS, frozenset(), partner_rows())
 
 
 # --- Events ----------------------------------------------------------------------------
@@ -392,6 +401,7 @@ def csv_lines(table: Table) -> Iterator[str]:
 
     def cells():
         for row in table.rows:
+            row = row[:]  # the same rows may go on into an xlsx, numbers kept
             for i in amounts:
                 value = row[i]
                 text = numbers.get(value)

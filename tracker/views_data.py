@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.generic import TemplateView, View
 
-from . import exports, stats
+from . import exports, spreadsheets, stats
 from .services import opendata
 
 TEMPLATE = "tracker/open_data.html"
@@ -108,7 +108,12 @@ class OpenDataFileView(View):
             response = not_modified
         else:
             # FileResponse sends the file in blocks and sets Content-Length from its size.
-            response = FileResponse(stream, as_attachment=True, filename=f"zhaoshang-{name}")
+            response = FileResponse(
+                stream,
+                as_attachment=True,
+                filename=f"zhaoshang-{name}",
+                content_type=spreadsheets.CONTENT_TYPES[f".{item['format']}"],
+            )
             response["Last-Modified"] = http_date(modified.timestamp())
         response["ETag"] = etag
         patch_cache_control(response, public=True, max_age=FILE_MAX_AGE)

@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from tests import factories as make
 from tracker import exports
 from tracker.choices import Stage
+from tracker.formatting import plain_decimal
 from tracker.jobs.testing import run_queued_jobs
 from tracker.models import Event, Job, Organization, Project, ProjectPartner
 from tracker.services import opendata
@@ -158,6 +159,12 @@ def test_events_keep_declared_figures_apart_from_itemised_projects(ledger):
     assert row["本站列明公开项目数"] == str(
         Project.objects.filter(is_public=True, event=fair).count()
     )
+    # In the workbook the declared amount stays a number in 万元 (the same rows feed both).
+    sheet = load_workbook(default_storage.open(opendata.storage_path("events.xlsx"), "rb")).active
+    header, first = list(sheet.values)[:2]
+    declared = first[header.index("公布签约总投资（万元）")]
+    assert declared == fair.declared_signed_investment and isinstance(declared, int | float)
+    assert row["公布签约总投资（万元）"] == plain_decimal(fair.declared_signed_investment)
 
 
 def test_an_xlsx_over_the_sheet_limit_is_not_built_and_the_page_offers_csv(
@@ -186,7 +193,7 @@ def test_the_file_view_sends_the_stored_file_with_cache_headers(client, ledger):
     body = b"".join(response.streaming_content)
     size = default_storage.size(opendata.storage_path("projects.csv"))
     assert int(response["Content-Length"]) == size == len(body)
-    assert response["Content-Type"].startswith("text/csv")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="zhaoshang-projects.csv"'
     assert "public" in response["Cache-Control"] and "max-age=" in response["Cache-Control"]
     assert response["Last-Modified"] and response["ETag"]

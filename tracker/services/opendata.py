@@ -25,6 +25,7 @@ import tempfile
 import time
 import uuid
 from dataclasses import dataclass, replace
+from datetime import timedelta
 
 from django.core.files import File
 from django.core.files.base import ContentFile
@@ -107,16 +108,23 @@ def _write_csv(table: exports.Table, stream) -> None:
         stream.write(piece.encode("utf-8"))
 
 
-def _build_table(name: str, language: str, on_row) -> list[Built]:
-    """CSV (always) and XLSX (when the rows fit one sheet) of one table in one language."""
+def _build_table(name: str, language: str, on_row, expected: int) -> list[Built]:
+    """CSV (always) and XLSX (when the rows fit one sheet) of one table in one language.
+
+    A table small enough for a sheet is read once and written twice; a larger one
+    streams from the database into the CSV, a chunk at a time.
+    """
     built = []
     with translation.override(language):
         table, counted = _counted(name, on_row)
+        if expected <= exports.XLSX_MAX_ROWS:
+            table = replace(table, rows=list(counted))
         csv_name = file_name(name, language, "csv")
         path, size = _save_temporary(csv_name, lambda stream: _write_csv(table, stream))
         built.append(Built(csv_name, name, language, "csv", counted.count, size, path))
         if counted.count <= exports.XLSX_MAX_ROWS:
-            table, counted = _counted(name, on_row)
+            if not isinstance(table.rows, list):
+                table, counted = _counted(name, on_row)
             xlsx_name = file_name(name, language, "xlsx")
             path, size = _save_temporary(
                 xlsx_name, lambda stream: exports.xlsx_write(table, stream)
@@ -179,6 +187,20 @@ def _discard(built: list[Built]) -> None:
             default_storage.delete(item.temporary)
 
 
+def _sweep(*, older_than: timedelta = timedelta(hours=6)) -> None:
+    """Delete temporary files a killed build left behind (never one a build is writing)."""
+    try:
+        _dirs, names = default_storage.listdir(DIRECTORY)
+    except FileNotFoundError:
+        return
+    limit = timezone.now() - older_than
+    for name in names:
+        path = storage_path(name)
+        temporary = name.startswith(".") and name.endswith(".tmp")
+        if temporary and default_storage.get_modified_time(path) < limit:
+            default_storage.delete(path)
+
+
 class _Progress:
     def __init__(self, report, total: int):
         self.report, self.total, self.done = report, total, 0
@@ -202,19 +224,18 @@ def open_data_build(*, progress=None, log=None, languages=exports.LANGUAGES) -> 
         read_at = timezone.now()
         started = time.monotonic()
         expected = _expected_rows()
-        # Every table is written once as CSV and once more as XLSX when it fits, per language.
-        per_language = sum(n * (2 if n <= exports.XLSX_MAX_ROWS else 1) for n in expected.values())
-        rows = _Progress(progress, per_language * len(languages))
+        # Rows read, per table and language (a table that fits a sheet is read once for both).
+        rows = _Progress(progress, sum(expected.values()) * len(languages))
         built: list[Built] = []
         try:
             for language in languages:
                 for name in TABLES:
                     log(_("写入 %(file)s……") % {"file": file_name(name, language, "csv")})
-                    built += _build_table(name, language, rows.tick)
+                    built += _build_table(name, language, rows.tick, expected[name])
         except BaseException:
             _discard(built)
             raise
-        if stats.data_fingerprint() != fingerprint:
+        if not stats.is_current(fingerprint, stats.data_fingerprint()):
             _discard(built)
             log(_("生成期间数据有变动，重新生成（第 %(n)s 次）。") % {"n": attempt + 1})
             continue
@@ -238,6 +259,7 @@ def open_data_build(*, progress=None, log=None, languages=exports.LANGUAGES) -> 
             ],
         }
         _publish(built, manifest)
+        _sweep()
         progress(rows.total, rows.total)
         return manifest
     raise RuntimeError(f"data changed during each of {MAX_PASSES} open-data builds")
