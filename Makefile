@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run serve worker test test-fast check lint format migrate fixtures bench-import bench-pages loadtest clean
+.PHONY: install run serve worker test test-fast check lint format migrate fixtures bench-import bench-pages bench-serve loadtest clean
 
 install: $(STAMP)
 
@@ -104,6 +104,12 @@ bench-import: install
 
 bench-pages: install
 	$(BIN)/python manage.py bench_pages $(BENCH_ARGS)
+
+# Under gunicorn with production settings, ours against a minimal Django project on the
+# same database, with wrk; SQLite and PostgreSQL (BENCH_PG_URL). E.g. BENCH_ARGS="--seconds 20".
+bench-serve: install
+	command -v wrk >/dev/null || apt-get install -y -qq wrk
+	$(BIN)/python manage.py bench_serve $(BENCH_ARGS)
 
 # Load and fault tests on 127.0.0.1 (restarts the local PostgreSQL); see tests/load/run.py.
 loadtest: install
