@@ -28,7 +28,11 @@ from .models import (
 )
 
 # (kind, dedupe key, title): what a change of public data queues.
-ON_PUBLIC_CHANGE = ((Job.Kind.OPEN_DATA, "open_data", _("公开数据变动，重建开放数据文件")),)
+ON_PUBLIC_CHANGE = (
+    (Job.Kind.OPEN_DATA, "open_data", _("公开数据变动，重建开放数据文件")),
+    # The shared public figures (tracker/stats.py; the key is stats.WARM_KEY).
+    (Job.Kind.STATS, "stats", _("公开数据变动，重新计算公开统计")),
+)
 SENDERS = (Project, ProjectPartner, Event, Organization, Region, Industry, Citation, Source)
 
 
