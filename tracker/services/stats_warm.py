@@ -1,6 +1,6 @@
 """The background recompute of the public figures (job kind ``stats``).
 
-A write queues it on commit (``signals``); while it is queued or running,
+A write queues it on commit (``signals.ON_PUBLIC_CHANGE``); while it is queued or running,
 visitors are served the figures computed before the write, with their time
 (see ``stats``), so no visitor waits seconds for a recompute at full size.
 
@@ -10,11 +10,9 @@ whether the data moved while it computed, and computes again if so: a write is
 never left uncounted because its enqueue found this job already running.
 """
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .. import stats
-from ..models import Job
 
 # The data moving under every pass means a flood of writes; the next write queues a new job.
 MAX_PASSES = 5
@@ -32,21 +30,3 @@ def stats_warm_job(run, **params) -> None:
         run.log(_("计算期间数据有变动，重新计算。"))
     run.job.result = {"figures": figures, "passes": passes}
     run.log(_("已重新计算 %(n)s 项公开统计。") % {"n": figures})
-
-
-def _enqueue() -> None:
-    from ..jobs import job_enqueue
-
-    # Many rows saved in one transaction leave one callback each: the first queues the
-    # job, the others find it queued (one indexed read) and stop there.
-    if Job.objects.active().filter(dedupe_key=stats.WARM_KEY).exists():
-        return
-    job_enqueue(
-        kind=Job.Kind.STATS, title=_("公开数据变动，重新计算公开统计"), dedupe_key=stats.WARM_KEY
-    )
-
-
-def stats_changed() -> None:
-    """Queue a recompute when the current transaction commits (at once outside one)."""
-    # robust: a failure to queue must never undo or break the edit that was just saved.
-    transaction.on_commit(_enqueue, robust=True)
