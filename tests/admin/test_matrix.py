@@ -106,6 +106,8 @@ PROJECT_PAGES = {
     "mine",
     "performance",
     "monthly",
+    "ranking",
+    "followthrough",
     "progress",
     "import",
     "process_import",
@@ -267,7 +269,7 @@ def expected(role: str, url: AdminUrl, method: str) -> bool:
             return role != "reader"
         if url.kind == "progress":
             return not outside and may(role, "progressreport", "add")
-        return True  # attention, performance: views
+        return True  # attention, performance, ranking, followthrough: views
     if url.kind == "export":
         return role != "reader"  # the export permission: editors and managers, not readers
     if url.kind in {"job_progress", "job_download"}:

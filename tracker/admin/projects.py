@@ -41,6 +41,7 @@ from .mixins import (
     is_history_form,
 )
 from .monthly import MonthlyReportViewsMixin
+from .scorecard import ScorecardViewsMixin
 
 
 @admin.register(Project)
@@ -49,6 +50,7 @@ class ProjectAdmin(
     LedgerViewsMixin,
     FollowUpViewsMixin,
     MonthlyReportViewsMixin,
+    ScorecardViewsMixin,
     PageContextMixin,
     ImportExportMixin,
     TrackerHistoryAdmin,
