@@ -23,7 +23,7 @@ Importing this package registers them all.
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from . import funds, jobs, projects, reference, staff, workflow  # noqa: F401  (registers the admins)
+from . import funds, jobs, press, projects, reference, staff, workflow  # noqa: F401  (registers the admins)
 
 admin.site.site_header = _("招商项目台账 · 工作台")
 admin.site.site_title = _("招商项目台账")

@@ -48,6 +48,7 @@ from .sources import (
     Source,
     SourceQuerySet,
 )
+from .press import PressReport
 # isort: on
 
 __all__ = [
@@ -88,6 +89,7 @@ __all__ = [
     "Project",
     "ProjectPartner",
     "ProjectPartnerQuerySet",
+    "PressReport",
     "ProjectQuerySet",
     "Region",
     "RegionAssignment",
