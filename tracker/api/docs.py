@@ -5,7 +5,11 @@ our own, so the site's Content-Security-Policy (``script-src 'self'``) holds. Th
 dictionary page is generated from the same serializers and choices as the schema.
 """
 
+import re
+
 from django.utils import translation
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.views.generic import TemplateView
 from drf_spectacular.generators import SchemaGenerator
@@ -59,6 +63,8 @@ def _type_of(prop: dict) -> str:
     if "$ref" in prop or "allOf" in prop:
         ref = prop.get("$ref") or prop["allOf"][0]["$ref"]
         kind = ref.rsplit("/", 1)[-1]
+        if kind.endswith("Enum"):
+            kind = f"code ({kind})"
     elif prop.get("type") == "array":
         kind = "list of " + _type_of(prop["items"])
     else:
@@ -66,6 +72,15 @@ def _type_of(prop: dict) -> str:
         if prop.get("format"):
             kind += f" ({prop['format']})"
     return kind + (", null" if prop.get("nullable") else "")
+
+
+def as_html(text: str) -> str:
+    """A description as HTML: escaped, with its `code` spans (Markdown's) as <code>."""
+    return mark_safe(re.sub(r"`([^`]+)`", r"<code>\1</code>", escape(text)))
+
+
+def _first_paragraph(prop: dict) -> str:
+    return prop.get("description", "").split("\n\n")[0]
 
 
 def dictionary() -> list[dict]:
@@ -76,7 +91,8 @@ def dictionary() -> list[dict]:
             "name": title,
             "component": component,
             "fields": [
-                {"name": name, "type": _type_of(prop), "help": prop.get("description", "")}
+                # An enum's description goes on to list its codes: the page has a table of them.
+                {"name": name, "type": _type_of(prop), "help": _first_paragraph(prop)}
                 for name, prop in components[component]["properties"].items()
             ],
         }
@@ -122,4 +138,8 @@ class DictionaryView(APIPage):
     template_name = "tracker/api_dictionary.html"
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "objects": dictionary(), "codes": codes()}
+        objects = [
+            {**section, "fields": [{**f, "help": as_html(f["help"])} for f in section["fields"]]}
+            for section in dictionary()
+        ]
+        return {**super().get_context_data(**kwargs), "objects": objects, "codes": codes()}

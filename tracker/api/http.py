@@ -25,6 +25,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 from django.http import HttpResponseNotModified
+from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, parse_etags, quote_etag
 from django.utils.translation import get_language
@@ -105,6 +106,11 @@ class Freshness:
         )
         return cls(quote_etag(hashlib.sha1(repr(key).encode()).hexdigest()[:24]), data_as_of())
 
+    @property
+    def as_of_text(self) -> str | None:
+        """数据截至 in ISO 8601, in the site's time zone (Beijing time)."""
+        return timezone.localtime(self.as_of).isoformat() if self.as_of else None
+
     def matches(self, if_none_match: str) -> bool:
         """Whether ``If-None-Match`` names this ETag (weak comparison, as for GET)."""
         tags = parse_etags(if_none_match) if if_none_match else []
@@ -118,7 +124,7 @@ class Freshness:
         response["ETag"] = self.etag
         if self.as_of:
             response["Last-Modified"] = http_date(self.last_modified)
-            response["X-Data-As-Of"] = self.as_of.isoformat()
+            response["X-Data-As-Of"] = self.as_of_text
         response["Link"] = f'<{settings.OPEN_DATA_LICENSE_URL}>; rel="license"'
         patch_cache_control(response, public=True, no_cache=True)
 

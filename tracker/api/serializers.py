@@ -10,15 +10,19 @@ period and its ``*_precision`` says how much of it the source states.
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from ..choices import DatePrecision
 from ..formatting import format_project_amount, plain_decimal
 from ..models import Citation, Event, Industry, Organization, Project, ProjectPartner, Region
 
 UNDISCLOSED_NOTE = "null when the source does not disclose it (未披露) — never 0."
 PRECISION_NOTE = (
-    "How much of {field} the source states: day, month (the date is the month's first "
-    "day) or year (the date is 1 January). Read {field} only to this precision."
+    "How much of `{field}` the source states: day, month (the date is the month's first "
+    "day) or year (the date is 1 January). Read `{field}` only to this precision."
 )
-DATE_NOTE = "ISO 8601 date (YYYY-MM-DD), first day of its period; see {field}_precision. "
+DATE_NOTE = (
+    "The {what} as an ISO 8601 date (YYYY-MM-DD), the first day of its period "
+    "(see `{field}_precision`); null when {unknown}."
+)
 
 
 @extend_schema_field(
@@ -61,7 +65,7 @@ def wan(what: str) -> WanField:
 def date_help(field: str, what: str) -> dict:
     """``extra_kwargs`` for a date and its precision."""
     return {
-        field: {"help_text": DATE_NOTE.format(field=field) + f"{what}; null when not reported."},
+        field: {"help_text": DATE_NOTE.format(what=what, field=field, unknown="not reported")},
         f"{field}_precision": {"help_text": PRECISION_NOTE.format(field=field)},
     }
 
@@ -161,11 +165,14 @@ class CitationSerializer(serializers.ModelSerializer):
     published_on = serializers.DateField(
         source="source.published_on",
         allow_null=True,
-        help_text=DATE_NOTE.format(field="published_on")
-        + "when the source was published; null when not known.",
+        help_text=DATE_NOTE.format(
+            what="publication date", field="published_on", unknown="not known"
+        ),
     )
-    published_on_precision = serializers.CharField(
+    published_on_precision = serializers.ChoiceField(
+        DatePrecision.choices,
         source="source.published_on_precision",
+        read_only=True,
         help_text=PRECISION_NOTE.format(field="published_on"),
     )
 

@@ -78,12 +78,12 @@ class TotalsPagination(PageNumberPagination):
         return list(self.page)
 
     def envelope(self) -> dict:
-        as_of = self.view.freshness.as_of if self.view.freshness else None
+        freshness = self.view.freshness
         return {
             "count": self.totals["count"],
             "next": self.get_next_link(),
             "previous": self.get_previous_link(),
-            "data_as_of": as_of.isoformat() if as_of else None,
+            "data_as_of": freshness.as_of_text if freshness else None,
             "license": license_info(),
         }
 
