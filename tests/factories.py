@@ -342,6 +342,7 @@ NO_INLINE_ROWS = {
         "stage_changes",
         "progress_reports",
         "funds_arrivals",
+        "evidence",
     )
     for count in ("TOTAL_FORMS", "INITIAL_FORMS")
 }

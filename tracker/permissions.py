@@ -12,6 +12,10 @@ Three groups carry the permissions (``services.groups.groups_sync``, run by
   district);
 - 只读: views everything, changes nothing.
 
+A 区域录入员's move into a counted stage, new project or change of amounts is
+submitted for review (``tracker.services.review``); 招商管理员 hold
+``tracker.review_changerequest`` and approve or return it.
+
 Region scope is a rule on writes: a user who may add or change projects but
 lacks ``tracker.edit_all_regions`` writes only inside their assigned subtrees.
 Import and export are separate permissions (``tracker.import_ledger`` and
@@ -56,6 +60,11 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         "tracker.add_fundsarrival",
         "tracker.change_fundsarrival",
         "tracker.delete_fundsarrival",
+        # 凭证 of the projects in their regions; their counted claims go to review
+        # (``tracker.review_changerequest`` is the 招商管理员's).
+        "tracker.add_evidence",
+        "tracker.change_evidence",
+        "tracker.delete_evidence",
         IMPORT_PERMISSION,
         EXPORT_PERMISSION,
     ],

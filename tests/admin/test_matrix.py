@@ -27,8 +27,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.factories import add_partner, make_project, make_user
 from tracker.models import (
+    ChangeRequest,
     Citation,
     DistrictTarget,
+    Evidence,
     FundsArrival,
     ImportBatch,
     Job,
@@ -112,7 +114,13 @@ PROJECT_PAGES = {
     "import",
     "process_import",
     "export",
+    # 凭证 download (an evidence row) and 审核 (the queue, one request).
+    "evidence_download",
+    "review",
+    "review_decide",
 }
+# Project pages about one row of their own (evidence, a change request), not a project.
+ROW_PAGES = {"evidence_download": "evidence", "review_decide": "changerequest"}
 
 
 # The jobs admin's own pages: progress (JSON) and download read a job; retry re-queues it.
@@ -182,6 +190,19 @@ def matrix(world):
             ),
             "fundsarrival": FundsArrival.objects.create(
                 project=project, month=date(2021, 3, 1), origin="city", amount=100
+            ),
+            "evidence": Evidence.objects.create(
+                project=project,
+                kind="contract",
+                title="合同",
+                file=f"evidence/{project.pk}/x.pdf",
+                original_name="合同.pdf",
+                content_type="application/pdf",
+                size=1,
+                sha256="0" * 64,
+            ),
+            "changerequest": ChangeRequest.objects.create(
+                project=project, changes={"investment": "60000"}, before={"investment": "50000"}
             ),
         }
     shared = {
@@ -269,6 +290,11 @@ def expected(role: str, url: AdminUrl, method: str) -> bool:
             return role != "reader"
         if url.kind == "progress":
             return not outside and may(role, "progressreport", "add")
+        if url.kind == "evidence_download":
+            # Files of the projects a role may see; an editor only their regions'.
+            return role_editor_other_refused(role)
+        if url.kind in {"review", "review_decide"}:
+            return role in {"manager", "superuser"}  # the reviewers
         return True  # attention, performance, ranking, followthrough: views
     if url.kind == "export":
         return role != "reader"  # the export permission: editors and managers, not readers
@@ -296,6 +322,10 @@ def expected(role: str, url: AdminUrl, method: str) -> bool:
     raise AssertionError(url)
 
 
+def role_editor_other_refused(role: str) -> bool:
+    return role != "editor_other"
+
+
 # --- Requests --------------------------------------------------------------------------------
 
 
@@ -312,7 +342,7 @@ def concrete_path(url: AdminUrl, obj) -> str:
             version = obj.history.order_by("-history_id").first().history_id
             return reverse(f"admin:{url.name}", args=[obj.pk, version])
         return reverse(f"admin:{url.name}", args=[obj.pk])
-    if url.kind == "progress":
+    if url.kind == "progress" or url.kind in ROW_PAGES:
         return reverse(f"admin:{url.name}", args=[obj.pk])
     return reverse(f"admin:{url.name}")
 
@@ -398,6 +428,8 @@ def model_object(url: AdminUrl, role: str, objects):
     side = "other" if role == "editor_other" else "own"
     if url.kind == "progress":
         return objects[side]["project"]
+    if url.kind in ROW_PAGES:
+        return objects[side][ROW_PAGES[url.kind]]
     key = url.model if url.model != "user" else "user"
     return objects[side].get(key)
 

@@ -24,6 +24,7 @@ from ..services import (
     progress_report_create,
 )
 from .forms import ProgressReportForm
+from .review import my_change_requests
 
 
 class FollowUpViewsMixin:
@@ -90,7 +91,12 @@ class FollowUpViewsMixin:
             }
             for p in projects
         ]
-        context = self._context(request, title=gettext("我的项目"), rows=rows)
+        context = self._context(
+            request,
+            title=gettext("我的项目"),
+            rows=rows,
+            **my_change_requests(request.user),
+        )
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "admin/tracker/project/mine.html", context)
 

@@ -9,6 +9,7 @@ from import_export.admin import ImportExportMixin
 from ..choices import Stage, Status
 from ..ledger import render
 from ..models import (
+    Evidence,
     FundsArrival,
     ProgressReport,
     Project,
@@ -23,10 +24,11 @@ from ..services.progress import (
     progress_report_create,
 )
 from ..services.projects import (
-    project_save,
     projects_bulk_set,
 )
+from ..services.review import change_request_link_evidence, project_save_or_submit
 from ..templatetags.tracker import project_amount
+from .evidence import EvidenceInline, EvidenceViewsMixin
 from .filters import AlertFilter, RegionTreeFilter, ResponsibleFilter, SignedYearFilter
 from .followup import FollowUpViewsMixin
 from .forms import PartnerFormSet, ProjectActionForm, ProjectForm, stored_stage_status
@@ -41,6 +43,7 @@ from .mixins import (
     is_history_form,
 )
 from .monthly import MonthlyReportViewsMixin
+from .review import ReviewViewsMixin
 from .scorecard import ScorecardViewsMixin
 
 
@@ -48,6 +51,8 @@ from .scorecard import ScorecardViewsMixin
 class ProjectAdmin(
     ImportBatchHistoryMixin,
     LedgerViewsMixin,
+    ReviewViewsMixin,
+    EvidenceViewsMixin,
     FollowUpViewsMixin,
     MonthlyReportViewsMixin,
     ScorecardViewsMixin,
@@ -90,6 +95,7 @@ class ProjectAdmin(
     inlines = [
         ProjectPartnerInline,
         StageChangeInline,
+        EvidenceInline,
         ProgressReportInline,
         FundsArrivalInline,
         CitationInline,
@@ -176,9 +182,11 @@ class ProjectAdmin(
     def get_inline_instances(self, request, obj=None):
         inlines = super().get_inline_instances(request, obj)
         if obj is not None and not self.in_scope(request, obj):
-            # Progress reports and funds are internal to the district that follows the project.
+            # Progress reports, funds and evidence are internal to the district that follows it.
             inlines = [
-                i for i in inlines if not isinstance(i, ProgressReportInline | FundsArrivalInline)
+                i
+                for i in inlines
+                if not isinstance(i, ProgressReportInline | FundsArrivalInline | EvidenceInline)
             ]
         return inlines
 
@@ -214,7 +222,8 @@ class ProjectAdmin(
         return kwargs
 
     def _save_project(self, request, form, *, has_partner, rules_checked):
-        project_save(
+        # A 区域录入员's counted claims wait for review; the project keeps the approved values.
+        _change, request._tracker_submitted = project_save_or_submit(
             project=form.instance,
             user=request.user,
             effective_on=form.cleaned_data.get("change_effective_on"),
@@ -234,8 +243,18 @@ class ProjectAdmin(
         # The form checked the rules by stage and the partner inline the partner rule.
         self._save_project(request, form, has_partner=partners.leaves_partner, rules_checked=True)
         super().save_related(request, form, formsets, change)
+        submitted = getattr(request, "_tracker_submitted", None)
+        if submitted is not None:
+            change_request_link_evidence(change_request=submitted)
+            self.message_user(
+                request,
+                gettext("签约、开工、投产、金额等变更已提交审核，审核通过后才计入统计。"),
+                messages.WARNING,
+            )
 
     def save_formset(self, request, form, formset, change):
+        if formset.model is Evidence:
+            return self.save_evidence_formset(request, form.instance, formset)
         if formset.model is FundsArrival:
             for row in formset.save(commit=False):
                 if row.pk is None:
@@ -358,6 +377,21 @@ class ProjectAdmin(
                 "performance/",
                 self.admin_site.admin_view(self.performance_view),
                 name="{}_{}_performance".format(*info),
+            ),
+            path(
+                "evidence/<int:pk>/download/",
+                self.admin_site.admin_view(self.evidence_download_view),
+                name="{}_{}_evidence_download".format(*info),
+            ),
+            path(
+                "review/",
+                self.admin_site.admin_view(self.review_queue_view),
+                name="{}_{}_review".format(*info),
+            ),
+            path(
+                "review/<int:pk>/",
+                self.admin_site.admin_view(self.review_decide_view),
+                name="{}_{}_review_decide".format(*info),
             ),
             path(
                 "<int:pk>/report/",

@@ -40,6 +40,8 @@ from .alerts import ALERT_FIELDS, ALERT_LABELS
 from .projects import HistoricalProject, Project, ProjectQuerySet, totals_aggregates
 from .funds import FundsArrival, FundsArrivalQuerySet, FundsOrigin, HistoricalFundsArrival
 from .targets import DistrictTarget, HistoricalDistrictTarget
+from .evidence import Evidence, HistoricalEvidence
+from .review import REVIEW_PERMISSION, ChangeRequest, HistoricalChangeRequest
 from .sources import (
     Citation,
     CitationQuerySet,
@@ -55,15 +57,20 @@ __all__ = [
     "ALERT_FIELDS",
     "ALERT_LABELS",
     "AMOUNT",
+    "REVIEW_PERMISSION",
+    "ChangeRequest",
     "Citation",
     "CitationQuerySet",
     "DistrictTarget",
     "Event",
     "EventQuerySet",
+    "Evidence",
     "FundsArrival",
     "FundsArrivalQuerySet",
     "FundsOrigin",
+    "HistoricalChangeRequest",
     "HistoricalCitation",
+    "HistoricalEvidence",
     "HistoricalDistrictTarget",
     "HistoricalEvent",
     "HistoricalFundsArrival",

@@ -1,0 +1,145 @@
+"""凭证 on the project change page: an inline to upload and list files, and the download view.
+
+Uploads are checked by content (``tracker.services.evidence.evidence_check``)
+in the form, so a refusal shows on its row; the file is stored by
+``evidence_attach``. Files are never public: the only way to read one is
+``evidence_download_view``, which asks ``evidence_can_view`` (managers,
+superusers and 只读 for every project, a 区域录入员 for their regions only).
+"""
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from ..models import Evidence
+from ..services.evidence import (
+    ACCEPT,
+    MAX_BYTES,
+    BadEvidence,
+    evidence_attach,
+    evidence_can_view,
+    evidence_check,
+)
+from .forms import iso_date_input
+
+
+class EvidenceForm(forms.ModelForm):
+    upload = forms.FileField(
+        label=_("文件"),
+        required=False,
+        help_text=_("PDF、JPG、PNG、docx 或 xlsx，不超过 20 MB。"),
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
+    )
+
+    class Meta:
+        model = Evidence
+        fields = ["kind", "title", "document_on"]
+        widgets = {"document_on": iso_date_input()}
+
+    def clean_upload(self):
+        upload = self.cleaned_data.get("upload")
+        if upload is None:
+            if self.instance.pk is None and self.has_changed():
+                raise ValidationError(_("请选择要上传的文件。"))
+            return None
+        if upload.size > MAX_BYTES:
+            raise ValidationError(
+                _("文件过大（%(size)s MB）；凭证上限为 20 MB。")
+                % {"size": f"{upload.size / 2**20:.1f}"}
+            )
+        data = upload.read()
+        try:
+            evidence_check(upload.name, data)
+        except BadEvidence as exc:
+            raise ValidationError(exc.message) from None
+        self.upload_bytes = data
+        return upload
+
+
+class EvidenceInline(admin.TabularInline):
+    model = Evidence
+    form = EvidenceForm
+    extra = 0
+    fields = ["kind", "title", "document_on", "upload", "download", "uploader", "uploaded_at"]
+    readonly_fields = ["download", "uploader", "uploaded_at"]
+    ordering = ["-uploaded_at", "-pk"]
+    verbose_name = _("凭证")
+    verbose_name_plural = _("凭证（内部，审核依据）")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("uploaded_by")
+
+    @admin.display(description=_("下载"))
+    def download(self, obj):
+        if obj is None or obj.pk is None:
+            return "-"
+        url = reverse("admin:tracker_project_evidence_download", args=[obj.pk])
+        return format_html(
+            '<a href="{}">{}</a> <span class="quiet">{} KB</span>',
+            url,
+            obj.original_name,
+            max(1, obj.size // 1024),
+        )
+
+    @admin.display(description=_("上传人"))
+    def uploader(self, obj):
+        user = obj.uploaded_by if obj else None
+        return (user.get_full_name() or user.get_username()) if user else "-"
+
+
+class EvidenceViewsMixin:
+    """The download view of the project admin, and the save of the evidence inline."""
+
+    def save_evidence_formset(self, request, project, formset):
+        """New rows are stored by ``evidence_attach`` (checked again there); edits keep history."""
+        formset.save(commit=False)
+        for form in formset.forms:
+            if form in formset.deleted_forms or not form.has_changed():
+                continue
+            if form.instance.pk is None:
+                data = getattr(form, "upload_bytes", None)
+                if data is None:
+                    continue
+                evidence_attach(
+                    project=project,
+                    user=request.user,
+                    kind=form.cleaned_data["kind"],
+                    title=form.cleaned_data.get("title", ""),
+                    document_on=form.cleaned_data.get("document_on"),
+                    name=form.cleaned_data["upload"].name,
+                    data=data,
+                )
+            else:
+                form.instance._history_user = request.user
+                form.instance.save()
+        for evidence in formset.deleted_objects:
+            evidence._history_user = request.user
+            stored = evidence.file.name
+            storage = evidence.file.storage
+            evidence.delete()
+            transaction.on_commit(lambda s=storage, n=stored: s.delete(n))
+
+    def evidence_download_view(self, request, pk):
+        evidence = get_object_or_404(Evidence.objects.select_related("project"), pk=pk)
+        if not evidence_can_view(request.user, evidence.project):
+            raise PermissionDenied
+        try:
+            stream = evidence.file.open("rb")
+        except (FileNotFoundError, OSError):
+            raise Http404 from None
+        response = FileResponse(
+            stream,
+            as_attachment=True,
+            filename=evidence.original_name,
+            content_type=evidence.content_type,
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        return response
