@@ -12,9 +12,28 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
 from ..choices import Stage, Status
-from ..models import Project, ProjectPartner, StageChange
+from ..models import REVIEW_PERMISSION, Project, ProjectPartner, StageChange
 from ..permissions import can_edit_region
+from ..requirements import is_counted
 from ..rules import Problem, stage_change_problems
+
+
+def review_problem(user, old_stage, new_stage) -> Problem | None:
+    """A reviewed user (区域录入员) may not move a project up into a counted stage directly.
+
+    Such a move is a claim: it is submitted from the project page with its
+    evidence (``tracker.services.review``). Commands and imports (``user``
+    ``None``) and reviewers are not asked.
+    """
+    if user is None or user.has_perm(REVIEW_PERMISSION):
+        return None
+    if not is_counted(new_stage) or (old_stage and Stage.rank(new_stage) <= Stage.rank(old_stage)):
+        return None
+    return Problem(
+        "stage",
+        _("进入“%(stage)s”须在项目页提交审核并附凭证，通过后才计入统计。")
+        % {"stage": Stage(new_stage).label},
+    )
 
 # --- Bulk edits ----------------------------------------------------------------------
 
@@ -69,6 +88,8 @@ def projects_bulk_set(
                 has_partner=project.pk in with_partner,
                 note=note,
             )
+            review = review_problem(user, project.stage, changes.get("stage", project.stage))
+            problems += [review] if review else []
             if problems:
                 if refused is not None:
                     refused.append((project, problems))
@@ -171,6 +192,8 @@ def project_stage_change(
     stage, status = stage or project.stage, status or project.status
     if (stage, status) == before:
         return None
+    review = review_problem(user, project.stage, stage)
+    raise_problems([review] if review else [])
     dates = {"started_on": started_on, "operating_on": operating_on}
     dates = {name: value for name, value in dates.items() if value is not None}
     for name, value in dates.items():
