@@ -34,6 +34,7 @@ from tracker.models import (
     FundsArrival,
     ImportBatch,
     Job,
+    PressReport,
     ProgressReport,
     RegionAssignment,
     Source,
@@ -80,6 +81,7 @@ OBJECT_KINDS = {
     "job_progress",
     "job_download",
     "job_retry",
+    "press_rollback",
 }
 
 
@@ -144,6 +146,8 @@ def classify(name: str) -> AdminUrl | None:
         return AdminUrl(name, model, kind)
     if model == "job" and kind in JOB_PAGES:
         return AdminUrl(name, model, f"job_{kind}")
+    if model == "pressreport" and kind == "rollback":
+        return AdminUrl(name, model, "press_rollback")
     return None
 
 
@@ -215,6 +219,7 @@ def matrix(world):
             region=world.jiefang, year=2021, signed_count=10
         ),
         "importbatch": ImportBatch.objects.create(file_name="台账.xlsx", user=users["manager"]),
+        "pressreport": PressReport.objects.create(title="稿件", text="原文。"),
         # A failed system job (no owner): every staff account sees it, managers retry it.
         "job": Job.objects.create(
             kind=Job.Kind.OPEN_DATA, title="开放数据", status=Job.Status.FAILED, error="x"
@@ -302,6 +307,8 @@ def expected(role: str, url: AdminUrl, method: str) -> bool:
         return True  # the system's jobs are seen by every staff account
     if url.kind == "job_retry":
         return role in {"manager", "superuser"}  # a failed system job: managers retry it
+    if url.kind == "press_rollback":
+        return role in {"manager", "superuser"}  # docs/press.md: they confirm and roll back
     # Projects of other districts are read everywhere, written nowhere; their rows
     # (progress reports, partners …) stay inside the editor's regions.
     writes = url.model != "project" or method == "POST" or url.kind == "delete"

@@ -250,11 +250,11 @@ class PressReportAdmin(admin.ModelAdmin):
         }
 
     def rollback_view(self, request, object_id):
+        if not request.user.has_perm(CONFIRM_PERMISSION):
+            raise PermissionDenied
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         report = get_object_or_404(PressReport, pk=object_id)
-        if not request.user.has_perm(CONFIRM_PERMISSION):
-            raise PermissionDenied
         try:
             counts = press_report_rollback(report=report, user=request.user)
         except ValidationError as exc:
