@@ -24,6 +24,8 @@ from .models import DistrictTarget, FundsArrival, FundsOrigin, Project, RegionTr
 from .services.alerts import alert_lines
 
 TOP_PROJECTS = 10
+# The report lists this many alerts; the full list is the 需关注 page.
+ALERT_ROWS = 30
 
 
 @dataclass

@@ -15,7 +15,8 @@ def report_cell(value):
     if value is None or value == "":
         return "—"
     if isinstance(value, Decimal):
-        return plain_decimal(value)
+        whole, _dot, fraction = plain_decimal(value).partition(".")
+        return f"{int(whole):,}" + (f".{fraction}" if fraction else "")
     if isinstance(value, float):
         return f"{value:,.1f}"
     if isinstance(value, int) and not isinstance(value, bool):
