@@ -144,3 +144,17 @@ def test_unknown_api_urls_are_json_404s(client, ledger):
         assert response.status_code == 404, url
         assert response["Content-Type"] == "application/json", url
         assert "detail" in response.json()
+
+
+def test_a_single_valued_parameter_given_twice_is_a_400(client, ledger):
+    response = client.get("/api/projects/?page=1&page=2&region=jiefang&region=5g-park")
+    assert response.status_code == 400
+    assert set(response.json()) == {"page", "region"}
+    # Multi-valued filters take several values, as on the web list.
+    assert client.get("/api/projects/", {"stage": ["lead", "signed"]}).status_code == 200
+
+
+def test_empty_values_mean_not_given_as_on_the_web_list(client, ledger):
+    params = "region=&industry=&ordering=&year=&amount_min=&page=&page_size=&q="
+    body = client.get(f"/api/projects/?{params}").json()
+    assert body["count"] == client.get("/api/projects/").json()["count"]

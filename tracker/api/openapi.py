@@ -138,7 +138,17 @@ response; send `If-None-Match` to get 304 while nothing changed.
 
 
 def describe(result, generator, request, public):
-    """drf-spectacular post-processing hook: the overview, licence and version from settings."""
+    """drf-spectacular post-processing hook: the overview and licence; empty query values.
+
+    An empty value is "not given" for every single-valued parameter (the web list's form
+    sends ``region=`` for "all regions", and a URL copied from it works here too), so
+    each says so with ``allowEmptyValue``.
+    """
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "query" and parameter["schema"].get("type") != "array":
+                    parameter["allowEmptyValue"] = True
     info = result.setdefault("info", {})
     info["description"] = DESCRIPTION.strip()
     info["license"] = {

@@ -6,6 +6,7 @@ Every list answers the same envelope (``count``, ``next``, ``previous``,
 filters (one ``FilterSet`` for the page, the exports and the API).
 """
 
+import django_filters as filters
 from django.core.paginator import InvalidPage
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -52,7 +53,7 @@ class TotalsPagination(PageNumberPagination):
         except ValueError:
             size = 0
         if size < 1:
-            raise ValidationError({"page_size": [_("请输入正整数。")]})
+            raise ValidationError({"page_size": [_("这个参数只能是正整数。")]})
         return min(size, self.max_page_size)
 
     def paginate_queryset(self, queryset, request, view=None):
@@ -134,6 +135,27 @@ class PublicReadOnlyViewSet(OpenDataHeaders, ListRows, viewsets.ReadOnlyModelVie
     # Any path segment reaches the view, so a malformed key is the API's JSON 404,
     # not the site's HTML one (DRF's default stops at a dot).
     lookup_value_regex = "[^/]+"
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # A parameter that takes one value, given twice, is refused: which one was meant?
+        repeated = [
+            name
+            for name in request.query_params
+            if name not in self.multi_valued() and len(request.query_params.getlist(name)) > 1
+        ]
+        if repeated:
+            raise ValidationError({name: [_("这个参数只能给一个值。")] for name in repeated})
+
+    def multi_valued(self) -> set[str]:
+        filterset = getattr(self, "filterset_class", None)
+        if filterset is None:
+            return set()
+        return {
+            name
+            for name, field in filterset.base_filters.items()
+            if isinstance(field, filters.MultipleChoiceFilter)
+        }
 
     renderer_classes = [JSONRenderer]
     authentication_classes = []
