@@ -33,7 +33,9 @@ from ..services.press import (
 
 
 class PressReportForm(forms.Form):
-    title = forms.CharField(label=_("标题"), max_length=200)
+    title = forms.CharField(
+        label=_("标题"), max_length=200, widget=forms.TextInput(attrs={"size": 60})
+    )
     published_on = forms.DateField(
         label=_("发布日期"),
         required=False,

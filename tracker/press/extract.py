@@ -368,8 +368,10 @@ class _Reader:
         # another project of the same list), else the report's district.
         own = self.lexicon.region(name)
         others = {normalize_name(o) for o in extra.get("others", ())}
+        clauses = _clauses(text)
+        clause = clauses[_clause_of(clauses, pos)][1] if pos >= 0 else text
         printed = [
-            r for r in self.lexicon.regions_in(text) if r[3] not in others and r[2] != "city"
+            r for r in self.lexicon.regions_in(clause) if r[3] not in others and r[2] != "city"
         ]
         if own:
             cand.region_id, cand.region_name = own[0], own[1]

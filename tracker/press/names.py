@@ -35,7 +35,8 @@ _ORG = re.compile(
     _NAME_CHARS
     + r"{2,40}?(?:"
     + "|".join(s if s != "集团" else r"集团(?![\u4e00-\u9fff]{1,4}公司)" for s in ORG_SUFFIXES)
-    + r")"
+    # 北京橡胶工业研究设计院有限公司: a company named after an institute keeps its 有限公司.
+    + r")(?:有限责任公司|股份有限公司|有限公司)?"
 )
 # Words that open a name's left edge; stripped from the front of a span, longest first.
 _LEAD_WORDS = sorted(
@@ -111,6 +112,7 @@ _LEAD_WORDS = sorted(
         "等",
         "将",
         "与此同时",
+        "特别是",
         "共建",
         "运营商",
         "专业运营商",
@@ -146,6 +148,7 @@ _CUES = (
     "签订",
     "签约",
     "汇聚了",
+    "创造了",
     "共同建设",
     "合作研发",
 )
@@ -182,16 +185,25 @@ def organizations_in(text: str) -> list[str]:
     """Organisation names ending in a known suffix, as printed, left to right."""
     names = []
     for chunk in re.split(r"[，。；：、！？“”《》,;:]|与|由|的|及(?=[\u4e00-\u9fff])", text):
+        previous_end = -1
         for m in _ORG.finditer(chunk):
+            # "等科创公司" is a kind; "中国科学院院士" a person's title; "河南理工大学计算机学院"
+            # is one organisation's school, not a second partner.
+            after_another = m.start() == previous_end
+            previous_end = m.end()
             if m.group(0).startswith("等") or chunk[m.end() : m.end() + 2] == "院士":
-                continue  # "等科创公司" is a kind; "中国科学院院士" a person's title
+                continue
             name = strip_lead(cut_after_cue(m.group(0)))
+            if after_another and name == m.group(0):
+                continue
             if _plausible_org(name):
                 names.append(name)
     return _unique(names)
 
 
 def _plausible_org(name: str) -> bool:
+    if any(name == s or name == "等" + s for s in ORG_SUFFIXES):
+        return False
     if len(name) < 4 or name.startswith(
         ("该", "本", "各", "相关", "一家", "多家", "这", "其", "自")
     ):
