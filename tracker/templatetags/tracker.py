@@ -81,6 +81,8 @@ def totals_sentence(totals):
     """ "共 12 个项目，已披露投资额合计 10.5亿元；其中 3 个项目未披露投资额。" — one whole
     sentence per case, so a translator sees it whole."""
     count = format_html("<strong>{}</strong>", intcomma(totals["count"]))
+    if totals.get("at_least"):  # a common search term, counted only so far (tracker.stats)
+        return format_html(gettext("超过 {count} 个项目，请增加条件缩小范围。"), count=count)
     if totals["disclosed_total"] is None:
         return format_html(gettext("共 {count} 个项目，均未披露投资额。"), count=count)
     amount = format_html('<span class="amount-val">{}</span>', wan(totals["disclosed_total"]))
