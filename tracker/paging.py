@@ -61,7 +61,23 @@ class ListRows:
     """How a list (page or API view) counts its selection and where it reads a page's rows."""
 
     def get_totals(self, queryset) -> dict:
-        return {"count": stats.count(queryset)}
+        limit = self.count_limit()
+        if limit is None:
+            return {"count": stats.count(queryset, remember=self.remember_totals())}
+        found = stats.count(queryset, limit=limit + 1)
+        return {"count": limit, "at_least": True} if found > limit else {"count": found}
+
+    def remember_totals(self) -> bool:
+        """Keep the count for the next request (shared, see ``stats``) unless a term narrows
+        it: an unfiltered list of 25,000 public partners costs a second to count."""
+        return not self.searched()
+
+    def count_limit(self) -> int | None:
+        """A search is counted up to ``stats.SEARCH_COUNT_LIMIT`` matches ("more than" past it)."""
+        return stats.SEARCH_COUNT_LIMIT if self.searched() else None
+
+    def searched(self) -> bool:
+        return bool(self.request.GET.get("q", "").strip())
 
     def page_rows(self):
         """Where a page's rows are read from by id (see ``CountedPaginator``); None: the selection."""
@@ -72,7 +88,9 @@ class ProjectListRows(ListRows):
     """A list of projects: its totals (count, disclosed total, undisclosed) and rows by id."""
 
     def get_totals(self, queryset) -> dict:
-        return stats.project_totals(queryset, remember=self.remember_totals())
+        return stats.project_totals(
+            queryset, remember=self.remember_totals(), limit=self.count_limit()
+        )
 
     def remember_totals(self) -> bool:
         """Keep the totals for the next request: for broad selections (see ``stats``)."""

@@ -21,8 +21,9 @@ import unicodedata
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
-from django.db.models import BooleanField, F, Func, Q
+from django.db.models import BooleanField, Case, Exists, F, Func, OuterRef, Q, Value, When
 from django.db.models.expressions import RawSQL
+from django.db.models.lookups import Exact
 
 from .models import Organization, Project, ProjectPartner
 from .text import normalize_name
@@ -121,7 +122,7 @@ class IsAnyOf(Func):
     output_field = BooleanField()
 
 
-def projects_matching(term: str) -> Q | IsAnyOf:
+def projects_matching(term: str) -> Q | IsAnyOf | Exact:
     """A condition on projects: ``term`` in the code, name or summary, or in a partner's name."""
     partners = (
         ProjectPartner.objects.filter(
@@ -143,5 +144,58 @@ def projects_matching(term: str) -> Q | IsAnyOf:
         own = Q(pk__in=_char_ids("tracker_project_chars", term)) & text
     else:
         own = text
+    if _common_sqlite(term):
+        # Row by row: its own text, and its few partner rows against the named partners.
+        named = Organization.objects.filter(organization_named(term)).order_by().values("pk")
+        # The partner test unindexed too, or SQLite probes (project, organisation) once for
+        # every named partner on every row, instead of reading the row's few partners.
+        partner = Exists(
+            ProjectPartner.objects.filter(
+                _unindexed(Q(organization_id__in=named)), project_id=OuterRef("pk")
+            )
+        )
+        return _unindexed(text | Q(partner))
     # SQLite looks up each side of the OR by rowid and merges them (a MULTI-INDEX OR).
     return own | Q(pk__in=partners)
+
+
+# Candidates (projects, or partners × 4) past which a term counts as common on SQLite.
+COMMON_CANDIDATES = 1000
+
+
+def _common_sqlite(term: str) -> bool:
+    """Whether ``term`` is common (e.g. "科技": 11,000 partners, 70,000 projects at 100,000).
+
+    SQLite answers a rare term from the indexes, then sorts the few matches. For a
+    common one that sort takes seconds (every match, for a page of 20); reading the
+    list in its own order (an index) and testing each row finds a page after a few
+    dozen rows. Counted from the FTS tables alone, at most ``COMMON_CANDIDATES`` rows.
+    """
+    if connection.vendor != "sqlite" or not (_trigram_table(term) or _char_table(term)):
+        return False
+    if _trigram_table(term):
+        own, partners, phrase = "tracker_project_search", "tracker_organization_search", term
+    else:
+        own, partners, phrase = (
+            "tracker_project_chars",
+            "tracker_organization_chars",
+            " ".join(term),
+        )
+    match = '"' + phrase.replace('"', '""') + '"'
+    limit = COMMON_CANDIDATES
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM {own} WHERE {own} MATCH %s LIMIT %s)),"
+            f" (SELECT COUNT(*) FROM (SELECT 1 FROM {partners} WHERE {partners} MATCH %s"
+            " LIMIT %s))",
+            [match, limit, match, limit // 4],
+        )
+        projects, organizations = cursor.fetchone()
+    return projects >= limit or organizations >= limit // 4
+
+
+def _unindexed(condition: Q):
+    """``condition`` in a form SQLite's planner cannot answer from an index (a CASE), so it
+    reads the rows in the order asked for and stops at the page's end; the subqueries in
+    ``condition`` are still computed once each."""
+    return Exact(Case(When(condition, then=Value(1)), default=Value(0)), 1)
