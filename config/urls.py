@@ -1,3 +1,4 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
@@ -11,6 +12,8 @@ handler403 = "config.errors.permission_denied"
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    # The admin's language form (POST, CSRF-protected); the public site links instead.
     path("i18n/", include("django.conf.urls.i18n")),
-    path("", include("tracker.urls")),
 ]
+# Public pages: Chinese at the URLs they always had, English under /en/ (config/locale.py).
+urlpatterns += i18n_patterns(path("", include("tracker.urls")), prefix_default_language=False)

@@ -61,6 +61,7 @@ def world(db):
 
 @pytest.fixture
 def english(client):
+    # The admin reads the language cookie; public pages are English under /en/.
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
 
@@ -145,7 +146,7 @@ def test_english_choices_and_verbose_names():
 
 @pytest.mark.django_db
 def test_overview_in_english(world, english):
-    response = english.get("/")
+    response = english.get("/en/")
     assert response.status_code == 200
     html = response.content.decode()
     assert '<html lang="en">' in html
@@ -175,7 +176,7 @@ def test_overview_in_english(world, english):
 
 @pytest.mark.django_db
 def test_project_list_in_english(world, english):
-    response = english.get("/projects/")
+    response = english.get("/en/projects/")
     assert response.status_code == 200
     html = response.content.decode()
     for label in ("Filters", "Signing date", "Investment", "Stage", "Download results"):
@@ -191,17 +192,16 @@ def test_project_list_in_english(world, english):
 
 
 @pytest.mark.django_db
-def test_language_switch_sets_english(world, client):
-    response = client.post("/i18n/setlang/", {"language": "en", "next": "/projects/"}, follow=True)
-    assert response.status_code == 200
-    assert response.redirect_chain[-1][0] == "/projects/"
-    assert ">Projects</a>" in response.content.decode()
+def test_language_switch_links_to_the_english_page(world, client):
+    html = client.get("/projects/").content.decode()
+    assert 'href="/en/projects/" lang="en"' in html
+    assert ">Projects</a>" in client.get("/en/projects/").content.decode()
 
 
 @pytest.mark.django_db
-def test_accept_language_english(world, client):
-    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert ">Overview</a>" in html
+def test_english_is_chosen_by_the_url_not_by_accept_language(world, client):
+    assert ">Overview</a>" in client.get("/en/").content.decode()
+    assert ">概览</a>" in client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
 
 
 @pytest.mark.django_db
@@ -214,10 +214,11 @@ def test_chinese_stays_default(world, client):
 
 @pytest.mark.django_db
 def test_region_and_detail_pages_in_english(world, english):
-    html = english.get(world["district"].get_absolute_url()).content.decode()
-    assert "Public projects" in html and "Projects by stage" in html
     project = Project.objects.get(code="JZ-2020-0902")
-    html = english.get(project.get_absolute_url()).content.decode()
+    district_url, project_url = world["district"].get_absolute_url(), project.get_absolute_url()
+    html = english.get("/en" + district_url).content.decode()
+    assert "Public projects" in html and "Projects by stage" in html
+    html = english.get("/en" + project_url).content.decode()
     assert "Project details" in html
     assert "Reports did not announce this project’s investment separately" in html
 
@@ -341,7 +342,7 @@ def test_event_figures_sentence_uses_the_readers_punctuation(world):
 
 
 def test_bad_export_filters_are_explained_in_english(client):
-    response = client.get("/projects/export.csv", {"year": "abc"}, HTTP_ACCEPT_LANGUAGE="en")
+    response = client.get("/en/projects/export.csv", {"year": "abc"})
     assert response.status_code == 400
     text = response.content.decode()
     assert text.startswith("Invalid filters: ")

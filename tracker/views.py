@@ -12,10 +12,11 @@ from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, TemplateView, View
 
-from . import scorecard, selectors, stats, views_data
+from . import selectors, stats, views_data
 from .choices import PartnerRole, Stage
 from .filtersets import EventFilterSet, PartnerFilterSet, ProjectFilterSet
 from .formatting import format_amount, full_stop, join_clauses
+from .http_cache import CacheablePageMixin
 from .models import Event, Organization, RegionTree
 from .paging import MAX_OFFSET, PAGE_SIZE, CountedPaginator, ListRows, ProjectListRows, TooDeep
 
@@ -95,7 +96,7 @@ class FilteredListView(RowsMixin, TemplateView):
 # --- Overview ------------------------------------------------------------------------
 
 
-class OverviewView(TemplateView):
+class OverviewView(CacheablePageMixin, TemplateView):
     template_name = "tracker/overview.html"
 
     def get_context_data(self, **kwargs):
@@ -105,7 +106,7 @@ class OverviewView(TemplateView):
 # --- Projects ------------------------------------------------------------------------
 
 
-class ProjectListView(ProjectRowsMixin, FilteredListView):
+class ProjectListView(CacheablePageMixin, ProjectRowsMixin, FilteredListView):
     template_name = "tracker/project_list.html"
     filterset_class = ProjectFilterSet
     queryset = selectors.project_list()
@@ -144,7 +145,7 @@ class ProjectExportView(View):
         return views_data.export_response(request, filterset.qs, self.format)
 
 
-class ProjectDetailView(DetailView):
+class ProjectDetailView(CacheablePageMixin, DetailView):
     template_name = "tracker/project_detail.html"
     slug_field = slug_url_kwarg = "code"
     context_object_name = "project"
@@ -169,7 +170,7 @@ class ProjectDetailView(DetailView):
 # --- Events --------------------------------------------------------------------------
 
 
-class EventListView(FilteredListView):
+class EventListView(CacheablePageMixin, FilteredListView):
     template_name = "tracker/event_list.html"
     filterset_class = EventFilterSet
     queryset = selectors.event_list()
@@ -225,7 +226,7 @@ def event_figures_sentence(event: Event, totals: dict) -> str:
     return join_clauses([p for p in parts if p] + [itemised]) + full_stop()
 
 
-class EventDetailView(ProjectRowsMixin, DetailView):
+class EventDetailView(CacheablePageMixin, ProjectRowsMixin, DetailView):
     template_name = "tracker/event_detail.html"
     queryset = selectors.event_detail()
 
@@ -233,20 +234,19 @@ class EventDetailView(ProjectRowsMixin, DetailView):
         projects = selectors.event_projects(self.object)
         context = super().get_context_data(**kwargs, **self.rows(projects))
         context["figures_sentence"] = event_figures_sentence(self.object, context["totals"])
-        context["followthrough"] = scorecard.public_event_followthrough(self.object)
         return context
 
 
 # --- Partners ------------------------------------------------------------------------
 
 
-class PartnerListView(FilteredListView):
+class PartnerListView(CacheablePageMixin, FilteredListView):
     template_name = "tracker/organization_list.html"
     filterset_class = PartnerFilterSet
     queryset = selectors.partner_list()
 
 
-class PartnerDetailView(ProjectRowsMixin, DetailView):
+class PartnerDetailView(CacheablePageMixin, ProjectRowsMixin, DetailView):
     template_name = "tracker/organization_detail.html"
     context_object_name = "organization"
     queryset = selectors.partner_detail()
@@ -264,7 +264,7 @@ class PartnerDetailView(ProjectRowsMixin, DetailView):
 # --- Regions -------------------------------------------------------------------------
 
 
-class RegionListView(TemplateView):
+class RegionListView(CacheablePageMixin, TemplateView):
     template_name = "tracker/region_list.html"
 
     def get_context_data(self, **kwargs):
@@ -276,7 +276,7 @@ class RegionListView(TemplateView):
         return super().get_context_data(**kwargs, entries=entries)
 
 
-class RegionDetailView(ProjectRowsMixin, TemplateView):
+class RegionDetailView(CacheablePageMixin, ProjectRowsMixin, TemplateView):
     template_name = "tracker/region_detail.html"
 
     def get_context_data(self, **kwargs):

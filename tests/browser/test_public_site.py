@@ -50,13 +50,13 @@ def test_switch_to_english_and_back(open_page, ledger):
     page = open_page()
     page.goto("/projects/?region=jiefang")
     assert page.locator("html").get_attribute("lang") == "zh-hans"
-    page.get_by_role("button", name="English").click()
+    page.get_by_role("link", name="English").click()
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "en"
-    assert page.url.endswith("/projects/?region=jiefang")  # same page, same filters
+    assert page.url.endswith("/en/projects/?region=jiefang")  # same page, same filters
     assert "1.16 billion yuan" in page.locator(".summary-line").inner_text()
     screenshot(page, "projects-english")
-    page.get_by_role("button", name="简体中文").click()
+    page.get_by_role("link", name="简体中文").click()
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "zh-hans"
     assert "11.6亿元" in page.locator(".summary-line").inner_text()

@@ -94,7 +94,7 @@ def test_a_public_refusal_renders_in_the_public_layout(client, db):
 
 
 def test_a_missing_page_is_in_the_public_layout_and_the_readers_language(client, db):
-    response = client.get("/projects/NO-SUCH-CODE/", HTTP_ACCEPT_LANGUAGE="en")
+    response = client.get("/en/projects/NO-SUCH-CODE/")
     assert response.status_code == 404
     page = response.content.decode()
     assert 'class="site-header"' in page

@@ -6,7 +6,10 @@ the totals sentence with its markup).
 """
 
 from django import template
+from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.urls import get_script_prefix
+from django.utils import translation
 from django.utils.html import format_html
 from django.utils.translation import gettext
 
@@ -98,3 +101,32 @@ def totals_sentence(totals):
         amount=amount,
         undisclosed=intcomma(totals["undisclosed"]),
     )
+
+
+@register.simple_tag(takes_context=True)
+def language_links(context):
+    """This page in each language: [{"code", "name", "url", "current"}].
+
+    Chinese is at the plain URL, English under /en/ (``config.locale``); the query
+    string (filters, page) stays. A plain link, not a form: a page that posts
+    needs a CSRF cookie, and a cookie makes a page uncacheable.
+    """
+    request = context["request"]
+    current = translation.get_language()
+    path = request.path_info
+    if current != settings.LANGUAGE_CODE and path.startswith(f"/{current}/"):
+        path = path[len(current) + 1 :]
+    query = request.META.get("QUERY_STRING", "")
+    prefix = get_script_prefix().rstrip("/")
+    links = []
+    for code, _name in settings.LANGUAGES:
+        localized = path if code == settings.LANGUAGE_CODE else f"/{code}{path}"
+        links.append(
+            {
+                "code": code,
+                "name": translation.get_language_info(code)["name_local"],
+                "url": f"{prefix}{localized}" + (f"?{query}" if query else ""),
+                "current": code == current,
+            }
+        )
+    return links
