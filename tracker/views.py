@@ -12,7 +12,7 @@ from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, TemplateView, View
 
-from . import selectors, stats, views_data
+from . import scorecard, selectors, stats, views_data
 from .choices import PartnerRole, Stage
 from .filtersets import EventFilterSet, PartnerFilterSet, ProjectFilterSet
 from .formatting import format_amount, full_stop, join_clauses
@@ -234,6 +234,7 @@ class EventDetailView(CacheablePageMixin, ProjectRowsMixin, DetailView):
         projects = selectors.event_projects(self.object)
         context = super().get_context_data(**kwargs, **self.rows(projects))
         context["figures_sentence"] = event_figures_sentence(self.object, context["totals"])
+        context["followthrough"] = scorecard.public_event_followthrough(self.object)
         return context
 
 
