@@ -127,6 +127,12 @@ def funds_rate(funds_total, investment) -> Decimal | None:
     return funds_total / investment
 
 
+def project_funds(project) -> tuple[Decimal | None, Decimal | None]:
+    """One project's cumulative funds (``None`` if none) and 资金到位率 (only if disclosed)."""
+    total = FundsArrival.objects.filter(project=project).aggregate(total=Sum("amount"))["total"]
+    return total, funds_rate(total, project.investment)
+
+
 def annotated(queryset, period: Period):
     """``queryset`` with the dates and funds every condition in ``conditions`` reads."""
     queryset = with_funds(queryset, up_to=period.end)
@@ -270,7 +276,7 @@ def district_scorecard(period: Period, queryset=None, *, weights=None) -> Scorec
             if is_["funds_rate"]:
                 card.rate_funds += funds_total
                 card.rate_investment += investment
-    for target in DistrictTarget.objects.filter(year=period.year).select_related(None):
+    for target in DistrictTarget.objects.filter(year=period.year):
         card_for(target.region_id).target = target
     ranked = ranking.rank({key: c.progress() for key, c in cards.items()}, weights)
     order = {r.key: i for i, r in enumerate(ranked)}

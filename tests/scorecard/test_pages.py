@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import make_user
 from tracker.permissions import ADMIN_GROUP, EDITOR_GROUP, READER_GROUP
@@ -152,3 +153,39 @@ def test_public_event_page_counts_public_projects_only(client, world, settings):
     signed(world, world.jiefang, 10000, event=world.fair)
     shown = client.get(world.fair.get_absolute_url()).context["followthrough"]
     assert (shown["signed"], shown["started"], shown["funds"]) == (1, 0, None)
+
+
+def test_the_page_shows_this_year_so_far_by_default_and_a_past_year_whole(staff, world):
+    today = timezone.localdate()
+    default = staff.get(reverse(RANKING)).context["period"]
+    assert (default.year, default.month) == (today.year, today.month)
+    assert staff.get(reverse(RANKING), {"year": 2020}).context["period"].month == 12
+    assert staff.get(reverse(RANKING), {"year": "x"}).context["period"].year == today.year
+
+
+def test_the_change_page_shows_cumulative_funds_and_the_rate_only_when_disclosed(staff, world):
+    disclosed = signed(world, world.jiefang, 20000)
+    funds(disclosed, date(2026, 1, 1), 1000)
+    funds(disclosed, date(2026, 8, 1), 3000)
+    hidden = signed(world, world.jiefang, None)
+    funds(hidden, date(2026, 3, 1), 700)
+    nothing = signed(world, world.jiefang, 5000)
+
+    def summary(project):
+        url = reverse("admin:tracker_project_change", args=[project.pk])
+        response = staff.get(url)
+        assert response.status_code == 200
+        return response.content.decode()
+
+    html = summary(disclosed)
+    assert "累计到位资金" in html and "4000万元，资金到位率 20.0%" in html
+    assert "700万元（总投资未披露，不计资金到位率）" in summary(hidden)
+    assert "暂无到位资金记录" in summary(nothing)
+
+
+def test_an_editor_of_another_district_sees_no_funds_on_the_change_page(client, world):
+    project = signed(world, world.jiefang, 20000)
+    funds(project, date(2026, 1, 1), 1000)
+    client.force_login(make_user("other", group=EDITOR_GROUP, regions=[world.shanyang]))
+    html = client.get(reverse("admin:tracker_project_change", args=[project.pk])).content.decode()
+    assert "累计到位资金" not in html

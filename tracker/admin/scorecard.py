@@ -14,10 +14,12 @@ from django.db.models import F
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .. import ranking, scorecard
+from ..formatting import format_amount
 from ..models import DistrictTarget, Event
 from ..scorecard import Period
 
@@ -99,6 +101,36 @@ class ScorecardViewsMixin:
     def get_list_filter(self, request):
         return [*super().get_list_filter(request), ScorecardFilter]
 
+    # --- the change page: the project's cumulative funds and 资金到位率 (internal)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "funds_summary"]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        # Funds are internal to the district that follows the project, like its funds rows.
+        if obj is None or not self.in_scope(request, obj):
+            return fieldsets
+        return [
+            (name, {**opts, "fields": [*opts["fields"], "funds_summary"]})
+            if "investment" in opts["fields"]
+            else (name, opts)
+            for name, opts in fieldsets
+        ]
+
+    @admin.display(description=_("累计到位资金"))
+    def funds_summary(self, obj):
+        total, rate = scorecard.project_funds(obj)
+        if total is None:
+            return gettext("暂无到位资金记录")
+        amount = format_amount(total)
+        if rate is None:
+            return gettext("%(amount)s（总投资未披露，不计资金到位率）") % {"amount": amount}
+        return gettext("%(amount)s，资金到位率 %(rate)s%%") % {
+            "amount": amount,
+            "rate": number_format(rate * 100, 1),
+        }
+
     def get_urls(self):
         info = self.model._meta.app_label, self.model._meta.model_name
         return [
@@ -119,13 +151,14 @@ class ScorecardViewsMixin:
         return f"{url}?{urlencode({**params, 'scorecard': f'{scope}:{figure}'})}"
 
     def _requested_period(self, request) -> Period:
+        # By default the year so far: this year up to this month, a past year whole.
         today = timezone.localdate()
         try:
             year = int(request.GET.get("year") or today.year)
-            month = int(request.GET.get("month") or 12)
+            month = int(request.GET.get("month") or (today.month if year == today.year else 12))
             return Period(year, month)
         except ValueError:
-            return Period(today.year)
+            return Period(today.year, today.month)
 
     def ranking_view(self, request):
         """The districts' figures against their targets, scored by 功效系数法."""
