@@ -9,6 +9,7 @@ project form or the ledger, which are scoped.
 """
 
 from django import forms
+from django.apps import apps
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
@@ -248,7 +249,11 @@ class PressReportAdmin(admin.ModelAdmin):
                 (p.code, p.name, reverse("admin:tracker_project_change", args=[p.pk]))
                 for p in projects
             ],
-            "counts": {label: len(v) for label, v in ids.items() if v},
+            "counts": {
+                apps.get_model("tracker", label)._meta.verbose_name: len(v)
+                for label, v in ids.items()
+                if v
+            },
         }
 
     def rollback_view(self, request, object_id):

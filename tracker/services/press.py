@@ -301,7 +301,8 @@ def _project(p: dict, batch: _Batch, events: dict, taken: set, report: PressRepo
         project_save(
             project=project,
             user=batch.user,
-            effective_on=p["date"] or timezone.localdate(),
+            # Undated, the stage holds as of the report (its date, else today).
+            effective_on=p["date"] or report.published_on or timezone.localdate(),
             note=batch.reason,
             rules_checked=True,  # _check ran the same rules, dates included
         )
