@@ -3,10 +3,11 @@
 - **Conditional GET.** A data response carries ``ETag`` (a digest of the URL, the
   language, the data fingerprint of ``tracker.stats`` and the deployed code) and
   ``Last-Modified`` (the newest recorded change to the public data: its history
-  date, the same on every worker and server). ``If-None-Match`` / ``If-Modified-Since``
-  that still match are answered 304 before the view runs: no query but the
-  fingerprint's. ``Cache-Control: public, no-cache``: anyone may keep a copy, and
-  asks again (cheaply) before using it, so nobody reads stale data.
+  date, the same on every worker and server). An ``If-None-Match`` naming the
+  current ETag is answered 304 before the view runs (no query but the fingerprint's);
+  ``If-Modified-Since`` and ``*`` are judged on the view's 200 (see
+  ``OpenDataHeaders``). ``Cache-Control: public, no-cache``: anyone may keep a copy,
+  and asks again (cheaply) before using it, so nobody reads stale data.
 - **数据截至 / licence.** ``X-Data-As-Of`` (ISO 8601) and ``Link: <…>; rel="license"``
   on every data response; lists also carry them in the envelope.
 - **CORS.** The API is read-only and public, so any page may read it from a browser:
@@ -160,7 +161,8 @@ class OpenDataHeaders:
             )
             if conditional is not None:  # 304, or 412 for a failed If-Match
                 response = conditional
-            freshness.stamp(response)
+            if response.status_code in (200, 304):
+                freshness.stamp(response)
         _cors(request, response)
         return response
 
