@@ -25,6 +25,7 @@ from django.db.models import BooleanField, Case, Exists, F, Func, OuterRef, Q, V
 from django.db.models.expressions import RawSQL
 from django.db.models.lookups import Exact
 
+from . import stats
 from .models import Organization, Project, ProjectPartner
 from .text import normalize_name
 
@@ -136,6 +137,14 @@ def projects_matching(term: str) -> Q | IsAnyOf | Exact:
         own = Project.objects.filter(
             _short_gram_match("tracker_project", term) if _short_grams(term) else text
         )
+        if _common(term, lambda: _candidates_postgresql(term, own)):
+            # Row by row in the list's order: its text, and its few partner rows against
+            # the named partners (a hashed set, made once).
+            named = Organization.objects.filter(organization_named(term)).order_by().values("pk")
+            partner = Exists(
+                ProjectPartner.objects.filter(project_id=OuterRef("pk"), organization_id__in=named)
+            )
+            return text | Q(partner)
         # One IN over a UNION: the few ids the indexes found, looked up by primary key.
         return IsAnyOf(F("pk"), ArraySubquery(own.order_by().values("pk").union(partners)))
     if _trigram_table(term):
@@ -144,7 +153,11 @@ def projects_matching(term: str) -> Q | IsAnyOf | Exact:
         own = Q(pk__in=_char_ids("tracker_project_chars", term)) & text
     else:
         own = text
-    if _common_sqlite(term):
+    if _char_table(term) or _trigram_table(term):
+        common = _common(term, lambda: _candidates_sqlite(term))
+    else:
+        common = False
+    if common:
         # Row by row: its own text, and its few partner rows against the named partners.
         named = Organization.objects.filter(organization_named(term)).order_by().values("pk")
         # The partner test unindexed too, or SQLite probes (project, organisation) once for
@@ -159,20 +172,33 @@ def projects_matching(term: str) -> Q | IsAnyOf | Exact:
     return own | Q(pk__in=partners)
 
 
-# Candidates (projects, or partners × 4) past which a term counts as common on SQLite.
+# Candidates (projects, or partners × 4) past which a term counts as common.
 COMMON_CANDIDATES = 1000
 
 
-def _common_sqlite(term: str) -> bool:
+def _common(term: str, candidates) -> bool:
     """Whether ``term`` is common (e.g. "科技": 11,000 partners, 70,000 projects at 100,000).
 
-    SQLite answers a rare term from the indexes, then sorts the few matches. For a
-    common one that sort takes seconds (every match, for a page of 20); reading the
-    list in its own order (an index) and testing each row finds a page after a few
-    dozen rows. Counted from the FTS tables alone, at most ``COMMON_CANDIDATES`` rows.
+    A rare term is answered from the indexes, and its few matches sorted. For a common
+    one that sort takes seconds (every match, for a page of 20), while reading the list
+    in its own order (an index) and testing each row finds a page after a few dozen
+    rows. ``candidates()`` counts, from the indexes and at most ``COMMON_CANDIDATES``
+    rows, (own matches, partners named); remembered in this process while the data holds.
     """
-    if connection.vendor != "sqlite" or not (_trigram_table(term) or _char_table(term)):
-        return False
+    projects, organizations = stats.cached("search-candidates", (term,), candidates)
+    return projects >= COMMON_CANDIDATES or organizations >= COMMON_CANDIDATES // 4
+
+
+def _candidates_postgresql(term: str, own) -> tuple[int, int]:
+    limit = COMMON_CANDIDATES
+    organizations = Organization.objects.filter(organization_named(term)).order_by()
+    return (
+        own.order_by().values("pk")[:limit].count(),
+        organizations.values("pk")[: limit // 4].count(),
+    )
+
+
+def _candidates_sqlite(term: str) -> tuple[int, int]:
     if _trigram_table(term):
         own, partners, phrase = "tracker_project_search", "tracker_organization_search", term
     else:
@@ -190,8 +216,7 @@ def _common_sqlite(term: str) -> bool:
             " LIMIT %s))",
             [match, limit, match, limit // 4],
         )
-        projects, organizations = cursor.fetchone()
-    return projects >= limit or organizations >= limit // 4
+        return tuple(cursor.fetchone())
 
 
 def _unindexed(condition: Q):

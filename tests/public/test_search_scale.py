@@ -42,7 +42,7 @@ def test_a_common_term_finds_the_same_rows_in_the_same_order(client, ledger, ter
     monkeypatch.setattr(search, "COMMON_CANDIDATES", 4)
     common = listed(client, term)
     if connection.vendor == "sqlite":
-        assert search._common_sqlite(term)
+        assert search._common(term, lambda: search._candidates_sqlite(term))
     assert [p.code for p in common["rows"]] == [p.code for p in rare["rows"]]
     assert common["totals"] == rare["totals"]
     assert rare["totals"]["count"] > 0
