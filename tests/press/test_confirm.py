@@ -211,3 +211,15 @@ def test_a_reader_sees_the_report_but_cannot_paste_or_confirm(client, report):
     assert client.get(url).status_code == 200
     assert client.get(reverse("admin:tracker_pressreport_add")).status_code == 403
     assert client.post(url, {"_confirm": "1"}).status_code == 403
+
+
+def test_an_undated_stage_holds_as_of_the_reports_date(report, manager):
+    from datetime import date
+
+    from tracker.models import StageChange
+
+    accepted = accept_all(report)
+    accepted["projects"][0].update(stage="agreed", date=None, date_field="")
+    press_report_confirm(report=report, accepted=accepted, user=manager)
+    change = StageChange.objects.get(project__name="焦作市数字经济产业服务中心")
+    assert (change.to_stage, change.effective_on) == ("agreed", date(2020, 10, 20))
