@@ -18,7 +18,6 @@ The truth rules, enforced here rather than left to the clerk:
 
 import re
 from dataclasses import asdict, dataclass, field
-from decimal import Decimal
 
 from tracker.choices import PartnerRole, Stage
 from tracker.text import normalize_name
@@ -459,4 +458,4 @@ def extract(text: str, *, lexicon: Lexicon | None = None, year: int | None = Non
     return _Reader(text, lexicon or Lexicon(), year).run()
 
 
-__all__ = ["Decimal", "Extraction", "extract", "stage_of"]
+__all__ = ["Extraction", "extract", "stage_of"]
