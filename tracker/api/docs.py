@@ -69,7 +69,8 @@ def _type_of(prop: dict) -> str:
         kind = "list of " + _type_of(prop["items"])
     else:
         kind = prop.get("type", "string")
-        if prop.get("format"):
+        # An integer's width (int64 on SQLite, none on PostgreSQL) tells a reader nothing.
+        if prop.get("format") and kind != "integer":
             kind += f" ({prop['format']})"
     return kind + (", null" if prop.get("nullable") else "")
 
