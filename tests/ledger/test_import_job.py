@@ -277,7 +277,7 @@ class RecordingRun:
 def test_the_job_reports_reading_planning_and_writing_as_one_rising_bar(
     boss, small_threshold, monkeypatch
 ):
-    monkeypatch.setattr("tracker.services.ledger.WRITE_CHUNK", 50)
+    monkeypatch.setattr("tracker.services.ledger_writes.WRITE_CHUNK", 50)
     monkeypatch.setattr("tracker.ledger.importer._PROGRESS_EVERY", 50)
     batch = preview(boss, rows(400))
     job = project_import_submit(token=batch.token, user=boss).job
@@ -482,3 +482,137 @@ def test_a_worker_killed_mid_import_leaves_nothing_and_a_fresh_worker_imports_on
     assert (done["projects"], done["history"], done["stage_changes"]) == (ROWS, ROWS, ROWS)
     assert done["batch"] == ImportBatch.Status.APPLIED
     assert (done["done"], done["total"]) == (ROWS, ROWS)
+
+
+# --- The write itself: prepared before the lock on SQLite, the same rows as the ORM writes --
+
+
+def _written(batch):
+    """Everything an import wrote, without ids and times, to compare two imports."""
+    from tracker.models import Organization, ProjectPartner
+
+    projects = Project.objects.filter(
+        pk__in=Project.history.filter(import_batch=batch).values("id")
+    ).order_by("code")
+    fields = ["code", "name", "region_id", "industry_id", "stage", "status", "investment"]
+    fields += ["signed_on", "event_id", "summary", "leader", "responsible_unit", "is_public"]
+    history = Project.history.filter(import_batch=batch).order_by("code")
+    links = ProjectPartner.objects.filter(project__in=projects)
+    link_history = ProjectPartner.history.filter(import_batch=batch)
+    return {
+        "projects": list(projects.values_list(*fields)),
+        "history": list(history.values_list(*fields, "history_type", "history_user_id")),
+        "history_reason": {h.history_change_reason == batch.change_reason for h in history},
+        "history_matches_rows": all(h.id == Project.objects.get(code=h.code).pk for h in history),
+        "links": sorted(links.values_list("project__code", "organization__name", "role")),
+        "link_history": sorted(
+            (Project.objects.get(pk=h.project_id).code, h.organization_id is not None, h.role)
+            for h in link_history
+        ),
+        "link_history_ids": sorted(link_history.values_list("id", flat=True))
+        == sorted(links.values_list("pk", flat=True)),
+        "organizations": sorted(
+            Organization.history.filter(import_batch=batch).values_list("name", "name_key")
+        ),
+        "stage_changes": sorted(
+            StageChange.objects.filter(import_batch=batch).values_list(
+                "project__code", "from_stage", "to_stage", "to_status", "recorded_by_id"
+            )
+        ),
+    }
+
+
+def _two_ways(boss, world, monkeypatch, table):
+    from tracker.services import ledger as services
+    from tracker.services.ledger import project_import_confirm
+
+    # A project and a link from before, so the import updates as well as creates.
+    make_project(world, code="JZ-2020-0001", name="旧名")
+    before = Project.objects.filter(code="JZ-2020-0001").values()[0]
+    first = preview(boss, table)
+    project_import_confirm(token=first.token, user=boss)  # the prepared path
+    prepared = _written(first)
+    from tracker.models import Organization
+
+    Project.objects.filter(pk__in=Project.history.filter(import_batch=first).values("id")).exclude(
+        code="JZ-2020-0001"
+    ).delete()
+    from tracker.models import ProjectPartner
+
+    ProjectPartner.objects.filter(project__code="JZ-2020-0001").delete()
+    Organization.objects.filter(
+        pk__in=Organization.history.filter(import_batch=first).values("id")
+    ).delete()
+    Project.objects.filter(code="JZ-2020-0001").update(**before)
+    monkeypatch.setattr(services, "prepare_writes", lambda *a, **k: None)
+    second = preview(boss, table)
+    project_import_confirm(token=second.token, user=boss)  # the ORM path
+    return prepared, _written(second)
+
+
+def test_the_prepared_write_writes_what_the_orm_writes(boss, world, monkeypatch):
+    table = [
+        ledger_row(code="JZ-2020-0001", name="新名", partners="新公司甲（投资方）"),
+        *[
+            ledger_row(name=f"新项目{i}", partners=f"木铎（广州）教育科技有限公司、新公司{i % 3}")
+            for i in range(7)
+        ],
+        ledger_row(name="线索项目", stage="在谈", partners=""),
+    ]
+    prepared, orm = _two_ways(boss, world, monkeypatch, table)
+    assert prepared["projects"] and prepared["links"] and prepared["organizations"]
+    assert len(prepared["history"]) == 9 and len(prepared["stage_changes"]) == 8
+    assert prepared["history_matches_rows"] and prepared["link_history_ids"]
+    assert prepared["history_reason"] == {True}
+    assert prepared == orm
+
+
+@pytest.mark.skipif(
+    "sqlite" not in django_settings.DATABASES["default"]["ENGINE"], reason="SQLite's path"
+)
+def test_on_sqlite_new_rows_are_prepared_and_ids_continue_after_deleted_ones(boss, world):
+    from tracker.services.ledger_writes import prepare_writes
+
+    gone = make_project(world, code="JZ-2020-0099", name="删掉的")
+    gone_id = gone.pk
+    gone.delete()
+    batch = preview(boss, rows(3))
+    from tracker.ledger.importer import plan_import
+    from tracker.ledger.reader import read_upload
+
+    plan = plan_import(read_upload("台账.xlsx", bytes(batch.content)), user=boss)
+    assert prepare_writes(plan, user=boss, batch=batch) is not None
+    from tracker.services.ledger import project_import_confirm
+
+    project_import_confirm(token=batch.token, user=boss)
+    ids = sorted(Project.objects.filter(name__startswith="后台项目").values_list("pk", flat=True))
+    assert ids[0] > gone_id  # a deleted project's id (and its history) is never reused
+    later = make_project(world, code="JZ-2020-0100")
+    assert later.pk == ids[-1] + 1
+
+
+def test_a_write_between_planning_and_the_lock_is_caught_by_planning_again(
+    boss, world, monkeypatch
+):
+    """The plan made before the lock is used only if nothing it read was written since."""
+    from tracker.services import ledger as services
+    from tracker.services.ledger import project_import_confirm
+
+    project = make_project(world, code="JZ-2020-0001", name="旧名")
+    batch = preview(boss, [ledger_row(code="JZ-2020-0001", name="新名")])
+    planned = services.plan_import
+    calls = []
+
+    def plan_then_someone_saves(*args, **kwargs):
+        plan = planned(*args, **kwargs)
+        if not calls:  # after the plan made before the lock: a clerk saves, with history
+            project.name = "别人刚改的名字"
+            project.save()
+        calls.append(1)
+        return plan
+
+    monkeypatch.setattr(services, "plan_import", plan_then_someone_saves)
+    with pytest.raises(Exception, match="预览之后数据已有变化"):
+        project_import_confirm(token=batch.token, user=boss)
+    assert Project.objects.get(pk=project.pk).name == "别人刚改的名字"
+    assert len(calls) == 2  # planned again, inside the lock

@@ -12,20 +12,30 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import OperationalError, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from ..jobs import JobFailed, job_enqueue
-from ..ledger.importer import NEW, UPDATE, ImportPlan, Progress, plan_import
+from ..ledger.importer import UPDATE, ImportPlan, Progress, plan_import
 from ..ledger.locks import import_turn
 from ..ledger.lookups import any_of
 from ..ledger.reader import Table, read_upload
 from ..ledger.safety import LedgerError, ReadBudget
-from ..models import ImportBatch, Job, Organization, Project, ProjectPartner, StageChange
-from ..text import normalize_name
+from ..models import (
+    Event,
+    ImportBatch,
+    Industry,
+    Job,
+    Organization,
+    Project,
+    ProjectPartner,
+    Region,
+)
+from .ledger_writes import apply_plan, prepare_writes
+
+__all__ = ["apply_plan"]  # written by ledger_writes, used by benchmarks and tests from here
 
 PREVIEW_LIFETIME = timedelta(hours=24)
 
@@ -222,7 +232,11 @@ class _ConfirmProgress:
 
     def __init__(self, run, total: int):
         self.run, self.total = run, max(total, 1)
-        self.start = 0.0
+        self.high = 0  # a phase run again (planned again under the lock) never moves it back
+
+    def _show(self, done: int, *, force: bool = False) -> None:
+        self.high = max(self.high, done)
+        self.run.progress(self.high, self.total, force=force)
 
     def phase(self, name: str) -> Progress:
         starts = {"read": 0.0, "plan": self.SHARES["read"]}
@@ -230,11 +244,11 @@ class _ConfirmProgress:
         start, share = starts[name], self.SHARES[name]
         labels = {"read": _("读取文件"), "plan": _("核对预览"), "write": _("写入数据库")}
         self.run.log(labels[name])
-        self.run.progress(int(self.total * start), self.total, force=True)
+        self._show(int(self.total * start), force=True)
 
         def report(done: int, total: int | None) -> None:
             fraction = min(1.0, done / (total or self.total))
-            self.run.progress(int(self.total * (start + share * fraction)), self.total)
+            self._show(int(self.total * (start + share * fraction)))
 
         return report
 
@@ -307,9 +321,51 @@ def _refuse_expired(pending: ImportBatch) -> None:
         raise LedgerError(_("预览已超过 24 小时，请重新上传。"))
 
 
+def _data_version() -> tuple:
+    """Moves with every recorded write to what a plan reads (history ids, newest project).
+
+    Read afresh each time (``stats.data_fingerprint`` may answer from a
+    request's memo, which is exactly wrong here).
+    """
+    tables = [
+        m.history.model._meta.db_table
+        for m in (Project, ProjectPartner, Organization, Region, Industry, Event)
+    ]
+    quote = connection.ops.quote_name
+    parts = [f"(SELECT MAX(history_id) FROM {quote(t)})" for t in tables]
+    parts.append(f"(SELECT MAX(id) FROM {quote(Project._meta.db_table)})")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts))
+        return tuple(cursor.fetchone())
+
+
+def _changed_since_preview() -> LedgerError:
+    return LedgerError(
+        _("预览之后数据已有变化（例如项目被他人修改），为避免误写未导入；请重新上传预览。")
+    )
+
+
 def _confirm(pending: ImportBatch, *, user, progress: _ConfirmProgress | None = None):
     phase = progress.phase if progress is not None else (lambda name: None)
     rows = _read_all(read_upload(pending.file_name, bytes(pending.content)), phase("read"))
+    plan = prepared = version = writing = None
+    if connection.vendor == "sqlite":
+        # On SQLite every other writer waits while the import holds the write lock, so
+        # the plan and the INSERTs' values are made before it. Inside the lock the plan
+        # is kept only if nothing it read has been written since; otherwise it is made
+        # again there, as on PostgreSQL (where nobody waits for an import).
+        version = _data_version()
+        plan = plan_import(rows, user=user, progress=phase("plan"))
+        if not plan.ok or plan.digest != pending.preview_digest:
+            raise _changed_since_preview()
+        write = phase("write")
+        if write is not None:  # preparing is the first half of writing, inserting the second
+            prepared = prepare_writes(
+                plan, user=user, batch=pending, progress=lambda d, t: write(d, 2 * t)
+            )
+            writing = lambda d, t: write(t + d, 2 * t)  # noqa: E731
+        else:
+            prepared = prepare_writes(plan, user=user, batch=pending)
     try:
         _refuse_expired(pending)
         import_previews_purge()  # everyone else's expired previews
@@ -322,16 +378,15 @@ def _confirm(pending: ImportBatch, *, user, progress: _ConfirmProgress | None = 
                 raise LedgerError(_("这批台账正在导入，请稍后刷新导入记录查看结果。")) from None
             if not import_turn(wait=False):
                 raise LedgerError(_("另一批台账正在导入，请稍后再确认；这次的预览仍然保留。"))
-            plan = plan_import(rows, user=user, progress=phase("plan"))
-            if not plan.ok or plan.digest != batch.preview_digest:
-                raise LedgerError(
-                    _(
-                        "预览之后数据已有变化（例如项目被他人修改），为避免误写未导入；"
-                        "请重新上传预览。"
-                    )
-                )
+            if version is None or _data_version() != version:
+                prepared = writing = None
+                plan = plan_import(rows, user=user, progress=phase("plan"))
+                if not plan.ok or plan.digest != batch.preview_digest:
+                    raise _changed_since_preview()
             hold_planned_projects(plan)
-            apply_plan(plan, user=user, batch=batch, progress=phase("write"))
+            if writing is None:
+                writing = phase("write")
+            apply_plan(plan, user=user, batch=batch, progress=writing, prepared=prepared)
             _batch_counts(batch, plan)
             batch.status = ImportBatch.Status.APPLIED
             batch.applied_at = timezone.now()
@@ -364,9 +419,7 @@ def hold_planned_projects(plan: ImportPlan) -> None:
         .values_list("pk", "updated_at")
     )
     if any(now.get(pk) != updated for pk, updated in read.items()):
-        raise LedgerError(
-            _("预览之后数据已有变化（例如项目被他人修改），为避免误写未导入；请重新上传预览。")
-        )
+        raise _changed_since_preview()
 
 
 def _pending_batch(batches) -> ImportBatch:
@@ -396,173 +449,3 @@ def project_import_discard(*, token, user) -> bool:
             token=token, user=user, status=ImportBatch.Status.PREVIEWED
         ).update(status=ImportBatch.Status.DISCARDED, content=None)
     )
-
-
-# --- Writing a plan ------------------------------------------------------------------
-
-
-# Rows written per statement batch between progress reports (all in one transaction).
-WRITE_CHUNK = 5_000
-
-
-def _chunks(items: list, size: int = WRITE_CHUNK):
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-@transaction.atomic
-def apply_plan(
-    plan: ImportPlan, *, user=None, batch=None, progress: Progress | None = None
-) -> None:
-    """Write an error-free plan: organisations, projects, partner links, and their history.
-
-    ``progress(done, total)``, if given, hears how far the writing got (in
-    steps of ``WRITE_CHUNK`` rows: projects, then partner links, then the
-    stage timeline); it is all one transaction whatever it reports.
-    """
-    if not plan.ok:
-        raise ValueError("a plan with errors is never applied")
-    steps = 3 * max(1, len(plan.rows))
-
-    def report(done: int) -> None:
-        if progress is not None:
-            progress(min(done, steps), steps)
-
-    now = timezone.now()
-    history = {
-        "default_user": user,
-        "default_change_reason": batch.change_reason if batch else "台账导入",
-        "default_date": now,
-        "custom_historical_attrs": {"import_batch": batch} if batch else None,
-    }
-    org_ids = dict(plan._org_ids)
-    if plan.new_organizations:
-        created = bulk_create_with_history(
-            [Organization(name=name) for name in plan.new_organizations], Organization, **history
-        )
-        org_ids.update({org.name_key: org.pk for org in created})
-
-    new_rows = [row for row in plan.rows if row.action == NEW]
-    update_rows = [row for row in plan.rows if row.action == UPDATE]
-
-    written = len(plan.rows) - len(new_rows) - len(update_rows)  # unchanged rows: nothing to do
-    report(written)
-    for chunk in _chunks(new_rows):
-        projects = [Project(code=row.code, **row.values) for row in chunk]
-        for project in projects:
-            project.created_at = project.updated_at = now
-        created = bulk_create_with_history(projects, Project, **history)
-        for row, project in zip(chunk, created, strict=True):
-            row.project = project
-            row.before = None
-        written += len(chunk)
-        report(written)
-
-    for chunk in _chunks(update_rows):
-        fields = {"updated_at"}
-        for row in chunk:
-            row.before = (row.project.stage, row.project.status)
-            for attribute, value in row.values.items():
-                setattr(row.project, attribute, value)
-            row.project.updated_at = now
-            fields.update(row.values)
-        bulk_update_with_history(
-            [row.project for row in chunk], Project, fields=sorted(fields), **history
-        )
-        written += len(chunk)
-        report(written)
-
-    rows = len(plan.rows)
-    _apply_partners(
-        plan, new_rows + update_rows, org_ids, history, lambda part: report(rows + int(rows * part))
-    )
-    report(2 * rows)
-    _apply_stage_changes(new_rows + update_rows, user=user, batch=batch)
-    report(steps)
-
-
-def _apply_stage_changes(rows, *, user, batch) -> None:
-    """One ``StageChange`` per created project and per stage/status change, in one INSERT."""
-    today = timezone.localdate()
-    changes = []
-    for row in rows:
-        project = row.project
-        if row.before is not None and row.before == (project.stage, project.status):
-            continue
-        old_stage, old_status = row.before or ("", "")
-        changes.append(
-            StageChange(
-                project_id=project.pk,
-                from_stage=old_stage,
-                to_stage=project.stage,
-                from_status=old_status,
-                to_status=project.status,
-                effective_on=today,
-                note=row.note,
-                recorded_by=user,
-                import_batch=batch,
-            )
-        )
-    if changes:
-        StageChange.objects.bulk_create(changes)
-
-
-def _apply_partners(plan, rows, org_ids, history, report=lambda part: None) -> None:
-    to_create, to_delete = [], []
-    for row in rows:
-        if row.partners is None:
-            continue
-        current = {
-            (org_id, role): pk
-            for pk, org_id, _k, _n, role in plan._partner_rows.get(row.project.pk, [])
-        }
-        wanted = []
-        for name, role in row.partners:
-            pair = (org_ids[normalize_name(name)], role)
-            if pair not in wanted:
-                wanted.append(pair)
-        for org_id, role in wanted:
-            if (org_id, role) not in current:
-                to_create.append(
-                    ProjectPartner(project_id=row.project.pk, organization_id=org_id, role=role)
-                )
-        for (org_id, role), pk in current.items():
-            if (org_id, role) not in wanted:
-                to_delete.append(
-                    ProjectPartner(
-                        pk=pk, project_id=row.project.pk, organization_id=org_id, role=role
-                    )
-                )
-    for done, chunk in enumerate(_chunks(to_create), start=1):
-        bulk_create_with_history(chunk, ProjectPartner, **history)
-        report(done * WRITE_CHUNK / len(to_create))
-    if to_delete:
-        _bulk_delete_with_history(to_delete, ProjectPartner, **history)
-
-
-def _bulk_delete_with_history(
-    objs, model, *, default_user, default_change_reason, default_date, custom_historical_attrs
-) -> None:
-    """Record "-" history rows in bulk, then delete without per-object signals.
-
-    simple-history has bulk helpers for create and update only; a queryset
-    delete would send one post_delete (and one history INSERT) per object.
-    The links have nothing depending on them, so a raw delete is safe.
-    """
-    historical = model.history.model
-    tracked = [f.attname for f in historical.tracked_fields]
-    historical.objects.bulk_create(
-        [
-            historical(
-                history_date=default_date,
-                history_user=default_user,
-                history_change_reason=default_change_reason,
-                history_type="-",
-                **{name: getattr(obj, name) for name in tracked},
-                **(custom_historical_attrs or {}),
-            )
-            for obj in objs
-        ]
-    )
-    queryset = model._base_manager.filter(pk__in=any_of([obj.pk for obj in objs], integer=True))
-    queryset._raw_delete(queryset.db)
