@@ -112,7 +112,7 @@ class NextStageNeeds:
 def next_stage_needs(
     *, stage: str, values: dict, has_partner: bool, kinds
 ) -> NextStageNeeds | None:
-    """What moving one stage on from ``stage`` still needs; ``None`` at the last stage.
+    """What the next stage with requirements still needs from ``stage``; ``None`` at the last.
 
     ``values`` holds the project's dates by key (``signed_on`` …); ``kinds`` the
     kinds of evidence attached to it.
@@ -120,7 +120,11 @@ def next_stage_needs(
     rank = Stage.rank(stage)
     if rank + 1 >= len(Stage.values):
         return None
-    target = Stage.values[rank + 1]
+    # The next stage that asks for something (洽谈's next is 拟签约, which asks for nothing).
+    target = next(
+        (r.stage for r in STAGE_REQUIREMENTS if Stage.rank(r.stage) > rank),
+        Stage.values[rank + 1],
+    )
     needs = crossed(stage, target)
     fields = [
         FIELD_NEEDS[key]

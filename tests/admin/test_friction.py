@@ -156,7 +156,8 @@ def test_project_alerts_accepts_a_region_name(world):
 
 
 def test_the_bulk_message_counts_changed_unchanged_and_refused(staff, world):
-    changed = make_project(world, code="JZ-2020-0001", stage="signed")
+    # Entering 在建/落地 needs a start date (tracker.requirements).
+    changed = make_project(world, code="JZ-2020-0001", stage="signed", started_on=date(2021, 3, 1))
     same = make_project(world, code="JZ-2020-0002", stage="construction")
     refused = make_project(world, code="JZ-2020-0003", stage="operating")  # back needs a reason
     response = staff.post(

@@ -1,5 +1,7 @@
 """History: every create, change and delete records who, when and which fields."""
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
 
@@ -21,7 +23,8 @@ def changed_fields(record):
 
 
 def test_an_admin_edit_records_the_user_and_the_changed_fields(client, world, boss):
-    project = make_project(world)
+    # Entering 在建/落地 needs a start date (tracker.requirements): the project has one.
+    project = make_project(world, started_on=date(2021, 3, 1))
     client.force_login(boss)
     url = reverse("admin:tracker_project_change", args=[project.pk])
     data = {
@@ -35,6 +38,7 @@ def test_an_admin_edit_records_the_user_and_the_changed_fields(client, world, bo
         "investment": "50000",
         "signed_on": "2020-10-12",
         "signed_on_precision": "day",
+        "started_on": "2021-03-01",
         "started_on_precision": "day",
         "operating_on_precision": "day",
         "summary": "建设内容",

@@ -52,12 +52,17 @@ PROJECT_SCOPED = {
     "progressreport",
     "stagechange",
     "fundsarrival",
+    "evidence",
+    "changerequest",
 }
 # Admins that nobody may use to write, whatever their permissions (written by the services).
 NO_WRITE = {
     "stagechange": {"add", "change", "delete"},
     "importbatch": {"add", "change"},
     "job": {"add", "change"},
+    # Evidence is uploaded on the project page; claims are decided on the review page.
+    "evidence": {"add"},
+    "changerequest": {"add", "change", "delete"},
 }
 # Pages that never write, open to every staff account (index, autocomplete, password, …).
 STAFF_PAGES = {
@@ -258,6 +263,8 @@ EDITOR_WRITES = {
     ("fundsarrival", "add"),
     ("fundsarrival", "change"),
     ("fundsarrival", "delete"),
+    ("evidence", "change"),
+    ("evidence", "delete"),
 }
 
 

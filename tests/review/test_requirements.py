@@ -191,6 +191,9 @@ def test_next_stage_needs_lists_missing_fields_and_evidence(world):
     )
     assert done.complete
     assert next_stage_needs(stage="operating", values={}, has_partner=True, kinds=[]) is None
+    # 拟签约 asks for nothing: from 洽谈 the page looks ahead to 已签约.
+    ahead = next_stage_needs(stage="negotiating", values={}, has_partner=True, kinds=[])
+    assert ahead.stage == "signed" and [f.key for f in ahead.fields] == [SIGNED_ON]
 
 
 def test_the_change_page_shows_what_the_next_stage_still_needs_with_links(staff, world):

@@ -27,6 +27,7 @@ from ..services.evidence import (
     evidence_check,
 )
 from .forms import iso_date_input
+from .mixins import ProjectScopedAdminMixin, TrackerHistoryAdmin
 
 
 class EvidenceForm(forms.ModelForm):
@@ -143,3 +144,55 @@ class EvidenceViewsMixin:
         response["Cache-Control"] = "private, no-store"
         response["Content-Security-Policy"] = "default-src 'none'; sandbox"
         return response
+
+
+class EvidenceChangeForm(forms.ModelForm):
+    class Meta:
+        model = Evidence
+        fields = ["kind", "title", "document_on"]
+        widgets = {"document_on": iso_date_input()}
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(ProjectScopedAdminMixin, TrackerHistoryAdmin):
+    """Every project's evidence in one list; files are added on the project page."""
+
+    form = EvidenceChangeForm
+    list_display = [
+        "title",
+        "kind",
+        "project",
+        "document_on",
+        "original_name",
+        "uploaded_by",
+        "uploaded_at",
+    ]
+    list_select_related = ["project", "uploaded_by"]
+    list_filter = ["kind"]
+    search_fields = ["title", "original_name", "project__code", "project__name"]
+    readonly_fields = ["project", "download", "uploaded_by", "uploaded_at", "size", "sha256"]
+    fields = [
+        "project",
+        "kind",
+        "title",
+        "document_on",
+        "download",
+        "size",
+        "sha256",
+        "uploaded_by",
+        "uploaded_at",
+    ]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False  # uploaded on the project page, where the file is checked
+
+    @admin.display(description=_("文件"))
+    def download(self, obj):
+        return EvidenceInline.download(self, obj)
+
+    def delete_model(self, request, obj):
+        stored, storage = obj.file.name, obj.file.storage
+        obj._history_user = request.user
+        super().delete_model(request, obj)
+        transaction.on_commit(lambda: storage.delete(stored))

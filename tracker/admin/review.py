@@ -7,6 +7,7 @@ review or the last one returned with its reason, and the review story.
 """
 
 from django import forms
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -25,6 +26,7 @@ from ..services.review import (
     evidence_missing,
 )
 from ..templatetags.review import review_basis
+from .mixins import ProjectScopedAdminMixin, TrackerHistoryAdmin
 
 
 class DecisionForm(forms.Form):
@@ -217,3 +219,41 @@ def my_change_requests(user) -> dict:
         ],
         "pending_requests": [row(r) for r in requests if r.status == ChangeRequest.Status.PENDING],
     }
+
+
+@admin.register(ChangeRequest)
+class ChangeRequestAdmin(ProjectScopedAdminMixin, TrackerHistoryAdmin):
+    """Every claim, read-only: decisions are made on the 待审核 page (``review_decide_view``)."""
+
+    list_display = ["project", "status", "submitted_by", "submitted_at", "decided_by", "decided_at"]
+    list_select_related = ["project", "submitted_by", "decided_by"]
+    list_filter = ["status", "is_new_project"]
+    search_fields = ["project__code", "project__name", "reason", "note"]
+    date_hierarchy = "submitted_at"
+    show_full_result_count = False
+    readonly_fields = [
+        "project",
+        "changes",
+        "before",
+        "is_new_project",
+        "note",
+        "effective_on",
+        "evidence",
+        "submitted_by",
+        "submitted_at",
+        "status",
+        "decided_by",
+        "decided_at",
+        "reason",
+        "stage_change",
+    ]
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
