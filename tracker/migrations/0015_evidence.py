@@ -2,9 +2,10 @@
 
 import django.db.models.deletion
 import simple_history.models
-import tracker.models.evidence
 from django.conf import settings
 from django.db import migrations, models
+
+import tracker.models.evidence
 
 
 class Migration(migrations.Migration):

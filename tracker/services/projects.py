@@ -35,6 +35,7 @@ def review_problem(user, old_stage, new_stage) -> Problem | None:
         % {"stage": Stage(new_stage).label},
     )
 
+
 # --- Bulk edits ----------------------------------------------------------------------
 
 _BULK_FIELDS = {
