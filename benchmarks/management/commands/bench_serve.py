@@ -337,7 +337,7 @@ class Server:
                     start_new_session=True,
                 )
             )
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # a busy machine starts workers slowly
         while time.monotonic() < deadline:
             try:
                 with urllib.request.urlopen(f"{self.url}/healthz", timeout=2):
