@@ -18,8 +18,13 @@ from .choices import DatePrecision
 
 UNDISCLOSED = "未披露"
 _YI = Decimal("10000")  # 1 亿元 = 10000 万元
+_WAN_YI = Decimal(10) ** 8  # 1 万亿元 = 10^8 万元
 _YUAN_PER_WAN = Decimal(10000)
-_ENGLISH_UNITS = ((Decimal(10) ** 9, "billion yuan"), (Decimal(10) ** 6, "million yuan"))
+_ENGLISH_UNITS = (
+    (Decimal(10) ** 12, "trillion yuan"),
+    (Decimal(10) ** 9, "billion yuan"),
+    (Decimal(10) ** 6, "million yuan"),
+)
 
 
 def plain_decimal(value: Decimal | None) -> str | None:
@@ -39,12 +44,16 @@ def plain_decimal(value: Decimal | None) -> str | None:
 def format_wan(amount: Decimal | None, *, undisclosed: str = UNDISCLOSED) -> str:
     """142亿元, 10.5亿元, 1000万元; ``undisclosed`` when the amount is None.
 
-    Whole-万元 amounts of 1亿元 or more read in 亿元; the rest in 万元, so no
-    reading ever rounds.
+    Whole-万元 amounts of 1万亿元 or more read in 万亿元 (141.6万亿元, not
+    1416000亿元), of 1亿元 or more in 亿元; the rest in 万元, so no reading ever
+    rounds.
     """
     if amount is None:
         return undisclosed
-    if amount >= _YI and amount == amount.quantize(Decimal("1")):
+    whole = amount == amount.quantize(Decimal("1"))
+    if amount >= _WAN_YI and whole:
+        return f"{plain_decimal(amount / _WAN_YI)}万亿元"
+    if amount >= _YI and whole:
         return f"{plain_decimal(amount / _YI)}亿元"
     return f"{plain_decimal(amount)}万元"
 
@@ -58,6 +67,12 @@ def format_band(low: Decimal | None, high: Decimal | None) -> str:
     if high is not None:
         return f"不超过{format_wan(high)}"
     return UNDISCLOSED
+
+
+def format_count(value) -> str:
+    """A count grouped by thousands with "," in both languages (95,192), as Chinese
+    statistical tables write it too; Django's zh-hans format would not group at all."""
+    return f"{int(value):,}"
 
 
 # --- Amounts in the reader's language -----------------------------------------------------

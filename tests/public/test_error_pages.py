@@ -11,7 +11,12 @@ from django.views.defaults import bad_request, server_error
     ("url", "heading", "search", "back"),
     [
         ("/projects/NO-SUCH/", "页面不存在", 'action="/projects/"', 'href="/regions/"'),
-        ("/en/projects/NO-SUCH/", "Page not found", 'action="/en/projects/"', 'href="/en/regions/"'),
+        (
+            "/en/projects/NO-SUCH/",
+            "Page not found",
+            'action="/en/projects/"',
+            'href="/en/regions/"',
+        ),
         ("/no/such/page/", "页面不存在", 'action="/projects/"', 'href="/"'),
         ("/en/no/such/page/", "Page not found", 'action="/en/projects/"', 'href="/en/"'),
     ],

@@ -7,11 +7,10 @@ the totals sentence with its markup).
 
 from django import template
 from django.conf import settings
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.urls import get_script_prefix
 from django.utils import translation
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from tracker import formatting
 
@@ -22,6 +21,12 @@ register = template.Library()
 def wan(amount, missing=None):
     """An amount in 万元 as people write it; 未披露 (or ``missing``) when ``None``."""
     return formatting.format_amount(amount, missing)
+
+
+@register.filter
+def count(value):
+    """A count grouped by thousands, the same in both languages: 95,192."""
+    return formatting.format_count(value)
 
 
 @register.filter(name="join_items")
@@ -83,23 +88,32 @@ def sort_header(context, param, label, first="asc", css=""):
 def totals_sentence(totals):
     """ "共 12 个项目，已披露投资额合计 10.5亿元；其中 3 个项目未披露投资额。" — one whole
     sentence per case, so a translator sees it whole."""
-    count = format_html("<strong>{}</strong>", intcomma(totals["count"]))
+    n = totals["count"]
+    count = format_html("<strong>{}</strong>", formatting.format_count(n))
     if totals.get("at_least"):  # a common search term, counted only so far (tracker.stats)
         return format_html(gettext("超过 {count} 个项目，请增加条件缩小范围。"), count=count)
+    if not n:
+        return gettext("没有符合条件的项目。")
     if totals["disclosed_total"] is None:
-        return format_html(gettext("共 {count} 个项目，均未披露投资额。"), count=count)
+        message = ngettext(
+            "共 {count} 个项目，均未披露投资额。", "共 {count} 个项目，均未披露投资额。", n
+        )
+        return format_html(message, count=count)
     amount = format_html('<span class="amount-val">{}</span>', wan(totals["disclosed_total"]))
     if not totals["undisclosed"]:
-        return format_html(
-            gettext("共 {count} 个项目，已披露投资额合计 {amount}。"), count=count, amount=amount
+        message = ngettext(
+            "共 {count} 个项目，已披露投资额合计 {amount}。",
+            "共 {count} 个项目，已披露投资额合计 {amount}。",
+            n,
         )
+        return format_html(message, count=count, amount=amount)
     return format_html(
         gettext(
             "共 {count} 个项目，已披露投资额合计 {amount}；其中 {undisclosed} 个项目未披露投资额。"
         ),
         count=count,
         amount=amount,
-        undisclosed=intcomma(totals["undisclosed"]),
+        undisclosed=formatting.format_count(totals["undisclosed"]),
     )
 
 
