@@ -3,7 +3,6 @@
 - ``kinds``: the table of job kinds (what runs, how often it may be retried).
 - ``runner``: enqueue a ``Job`` (once per key), claim and run it in a worker,
   report progress, keep its file, recover jobs whose worker died, prune old ones.
-- ``tasks``: the one ``@task`` the framework runs; it hands a job id to the runner.
 - ``schedule``: the nightly and daily jobs, enqueued by the worker's scheduler thread
   (or a cron line running ``manage.py jobs_schedule --once``).
 - ``testing``: run every queued job now, on whichever backend is configured (tests).

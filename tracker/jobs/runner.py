@@ -1,7 +1,8 @@
 """Enqueue, claim, run, watch and clean up jobs.
 
 A job's life: ``job_enqueue`` writes a queued ``Job`` and, once that row is
-committed, enqueues one ``run_job`` task for it. A worker runs the task:
+committed, enqueues one ``run_job`` task for it (the one task the framework
+knows). A worker runs the task:
 ``job_execute`` claims the job with one conditional UPDATE (queued → running;
 a second delivery finds nothing to claim), runs the kind's function with a
 ``JobRun`` and records the outcome. While it runs, a heartbeat thread marks
@@ -22,11 +23,12 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, close_old_connections, connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from ..models import Job
 from .kinds import KINDS
@@ -95,8 +97,6 @@ def job_enqueue(
 
 
 def _send(job_id: int) -> None:
-    from .tasks import run_job
-
     result = run_job.enqueue(job_id)
     Job.objects.filter(pk=job_id, task_id="").update(task_id=str(result.id)[:64])
 
@@ -188,6 +188,17 @@ def _worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+@task()
+def run_job(job_id: int) -> str:
+    """The one task the framework knows: run the ``Job`` with this id.
+
+    Everything a job needs is on its row, so the task's argument is one integer
+    (JSON-safe on every backend), and a task delivered twice finds the job
+    already claimed and does nothing.
+    """
+    return job_execute(job_id)
+
+
 def job_execute(job_id: int) -> str:
     """Run job ``job_id`` if it is still queued (a worker's task calls this)."""
     now = timezone.now()
@@ -219,7 +230,6 @@ def job_execute(job_id: int) -> str:
     finally:
         beat.stopped.set()
         beat.join()
-    close_old_connections()
     if outcome == Job.Status.FAILED:
         run.log(job.error)
     _finish(job, run, outcome, retry=retry)

@@ -23,18 +23,15 @@ def run_queued_jobs() -> None:
         _send(job_id)
     backend = settings.TASKS["default"]["BACKEND"]
     if backend == "django_tasks_db.DatabaseBackend":
-        from django_tasks_db.management.commands.db_worker import Worker
+        from unittest import mock
 
-        Worker(
-            queue_names=["default"],
-            interval=0,
-            batch=True,
-            backend_name="default",
-            startup_delay=False,
-            max_tasks=None,
-            worker_id="in-process",
-            excluded_queue_names=[],
-        ).run()
+        from django_tasks_db.management.commands import db_worker
+
+        # The worker closes connections between tasks, as a long-lived process should;
+        # here it would close the test's own transaction (PostgreSQL says "connection is
+        # closed"), so in-process it leaves the connection alone.
+        with mock.patch.object(db_worker, "close_old_connections", lambda: None):
+            _work(db_worker.Worker)
     elif backend == "django_tasks_rq.RQBackend":
         import django_rq
         from django_tasks_rq import Job as RQJob
@@ -42,3 +39,16 @@ def run_queued_jobs() -> None:
 
         queue = django_rq.get_queue("default", job_class=RQJob)
         SimpleWorker([queue], connection=queue.connection, job_class=RQJob).work(burst=True)
+
+
+def _work(worker_class) -> None:
+    worker_class(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="in-process",
+        excluded_queue_names=[],
+    ).run()
