@@ -338,9 +338,11 @@ def confirm_in_browser(env, base, ledger, shots, worker_log, start_writer):
             middle = end = None
             while end is None:
                 page.wait_for_timeout(500)
-                status = page.get_attribute("#job-progress", "data-active")
-                percent = int(page.get_attribute("progress", "value") or 0)
-                label = page.inner_text("[data-field=status_label]")
+                # The finished page may no longer have the bar: never wait for it.
+                status = page.get_attribute("#job-progress", "data-active", timeout=5000)
+                bar = page.locator("progress")
+                percent = int(bar.get_attribute("value", timeout=2000) or 0) if bar.count() else 0
+                label = page.inner_text("[data-field=status_label]", timeout=5000)
                 if middle is None and 40 <= percent <= 70:
                     page.screenshot(path=str(shots / "14-import-middle.png"), full_page=True)
                     middle = percent
