@@ -86,6 +86,12 @@ class JobAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        # A queued or running job is never deleted under its worker; finished ones may be.
+        if obj is not None and obj.is_active:
+            return False
+        return super().has_delete_permission(request, obj)
+
     def may_retry(self, request, job) -> bool:
         return job.status == Job.Status.FAILED and (
             manages_jobs(request.user) or job.user_id == request.user.pk
