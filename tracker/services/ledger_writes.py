@@ -21,6 +21,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from ..ledger.importer import NEW, UPDATE, ImportPlan, Progress
 from ..ledger.lookups import any_of
 from ..models import Organization, Project, ProjectPartner, StageChange
+from ..signals import public_data_changed
 from ..text import normalize_name
 
 # Rows written per statement batch between progress reports (all in one transaction).
@@ -208,6 +209,7 @@ def apply_plan(
     """
     if not plan.ok:
         raise ValueError("a plan with errors is never applied")
+    public_data_changed()  # bulk writes send no model signals; rebuild once this commits
     new_rows = [row for row in plan.rows if row.action == NEW]
     update_rows = [row for row in plan.rows if row.action == UPDATE]
     steps = (prepared.rows if prepared else 3 * len(new_rows)) + 3 * len(update_rows) or 1

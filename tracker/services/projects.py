@@ -16,6 +16,7 @@ from ..models import REVIEW_PERMISSION, Project, ProjectPartner, StageChange
 from ..permissions import can_edit_region
 from ..requirements import is_counted
 from ..rules import Problem, stage_change_problems
+from ..signals import public_data_changed
 
 
 def review_problem(user, old_stage, new_stage) -> Problem | None:
@@ -113,6 +114,7 @@ def projects_bulk_set(
             default_date=now,
         )
         StageChange.objects.bulk_create(stage_changes)
+        public_data_changed()  # bulk_update sends no model signals
     return len(changed)
 
 
