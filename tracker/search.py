@@ -211,14 +211,15 @@ def _candidates_sqlite(term: str) -> tuple[int, int]:
         )
     match = '"' + phrase.replace('"', '""') + '"'
     limit = COMMON_CANDIDATES
+    # The rowids themselves (a few thousand integers at most, from the index), in one query.
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM {own} WHERE {own} MATCH %s LIMIT %s)),"
-            f" (SELECT COUNT(*) FROM (SELECT 1 FROM {partners} WHERE {partners} MATCH %s"
-            " LIMIT %s))",
+            f"SELECT 0 FROM (SELECT rowid FROM {own} WHERE {own} MATCH %s LIMIT %s) UNION ALL"
+            f" SELECT 1 FROM (SELECT rowid FROM {partners} WHERE {partners} MATCH %s LIMIT %s)",
             [match, limit, match, limit // 4],
         )
-        return tuple(cursor.fetchone())
+        sides = [side for (side,) in cursor.fetchall()]
+    return sides.count(0), sides.count(1)
 
 
 def _unindexed(condition: Q):
