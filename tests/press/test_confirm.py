@@ -223,3 +223,10 @@ def test_an_undated_stage_holds_as_of_the_reports_date(report, manager):
     press_report_confirm(report=report, accepted=accepted, user=manager)
     change = StageChange.objects.get(project__name="焦作市数字经济产业服务中心")
     assert (change.to_stage, change.effective_on) == ("agreed", date(2020, 10, 20))
+
+
+@pytest.mark.parametrize("object_id", ["%ff", "x", "999999"])
+def test_a_malformed_or_missing_report_id_is_not_found(client, manager, object_id):
+    client.force_login(manager)
+    assert client.get(f"/admin/tracker/pressreport/{object_id}/change/").status_code == 404
+    assert client.post(f"/admin/tracker/pressreport/{object_id}/rollback/").status_code == 404

@@ -11,9 +11,9 @@ project form or the ledger, which are scoped.
 from django import forms
 from django.apps import apps
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext
@@ -186,7 +186,7 @@ class PressReportAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/tracker/pressreport/add_form.html", context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        report = get_object_or_404(PressReport, pk=object_id)
+        report = self._report(request, object_id)
         if not self.has_view_permission(request, report):
             raise PermissionDenied
         if report.status == PressReport.Status.DRAFT:
@@ -256,12 +256,19 @@ class PressReportAdmin(admin.ModelAdmin):
             },
         }
 
+    def _report(self, request, object_id) -> PressReport:
+        """The report, or 404 for an id that is no report (a malformed one included)."""
+        report = self.get_object(request, unquote(object_id))
+        if report is None:
+            raise Http404
+        return report
+
     def rollback_view(self, request, object_id):
         if not request.user.has_perm(CONFIRM_PERMISSION):
             raise PermissionDenied
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        report = get_object_or_404(PressReport, pk=object_id)
+        report = self._report(request, object_id)
         try:
             counts = press_report_rollback(report=report, user=request.user)
         except ValidationError as exc:
