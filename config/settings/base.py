@@ -277,6 +277,11 @@ TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 SEEDS_DIR = BASE_DIR / "seeds"
 # Prefix of generated project codes, e.g. JZ-2020-0007.
 PROJECT_CODE_PREFIX = os.environ.get("PROJECT_CODE_PREFIX", "JZ")
+# Footer identity of the public site. The publisher's default is a placeholder (示例)
+# until the real 主办单位 is set; contact and 备案号 are shown only when set.
+SITE_PUBLISHER = os.environ.get("SITE_PUBLISHER", "焦作市开放招商服务中心（示例）")
+SITE_CONTACT = os.environ.get("SITE_CONTACT", "")
+SITE_ICP = os.environ.get("SITE_ICP", "")
 # Admin exports (django-import-export) write every cell through the app's one spreadsheet rule.
 from tracker.spreadsheets import EXPORT_FORMATS  # noqa: E402, F401
 
