@@ -192,6 +192,13 @@ class ReviewViewsMixin:
             "review_stage_labels": dict(Stage.choices),
         }
 
+    def get_deleted_objects(self, objs, request):
+        # Claims go with their project, like its timeline: nobody deletes them one by one,
+        # but that must not stop the people who may delete a project.
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        perms_needed.discard(ChangeRequest._meta.verbose_name)
+        return deleted, counts, perms_needed, protected
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         project = self.stored_object(object_id)
         extra = self.review_context(request, project) if project is not None else {}
