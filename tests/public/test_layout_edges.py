@@ -1,0 +1,77 @@
+"""The reader's edges (issue 17): a footer that says who publishes the site, and a page
+that prints with its URL, print date and 数据截至 instead of navigation and filters."""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import override_settings
+
+from tests import factories as make
+
+pytestmark = pytest.mark.django_db
+
+PRINT_CSS = Path(settings.BASE_DIR) / "static" / "tracker" / "css" / "print.css"
+
+
+@pytest.fixture
+def ledger():
+    return make.build_ledger()
+
+
+def footer(client, url="/") -> str:
+    html = client.get(url).content.decode()
+    return html[html.index('<footer class="site-footer">') :]
+
+
+@override_settings(
+    SITE_PUBLISHER="焦作市测试主办单位", SITE_CONTACT="0391-1234567", SITE_ICP="豫ICP备12345678号"
+)
+@pytest.mark.parametrize("url", ["/", "/projects/", "/en/regions/"])
+def test_footer_shows_publisher_contact_and_icp_from_settings(client, ledger, url):
+    text = footer(client, url)
+    assert "焦作市测试主办单位" in text
+    assert "0391-1234567" in text
+    assert (
+        '<a class="icp" href="https://beian.miit.gov.cn/" rel="noopener">豫ICP备12345678号</a>'
+        in text
+    )
+
+
+@override_settings(SITE_CONTACT="", SITE_ICP="")
+def test_footer_leaves_out_contact_and_icp_when_they_are_empty(client, ledger):
+    text = footer(client)
+    assert "beian.miit.gov.cn" not in text
+    assert 'class="icp"' not in text
+    assert "联系方式" not in text
+    assert "主办单位：" in text  # the publisher stays
+
+
+def test_default_publisher_is_marked_as_a_placeholder():
+    assert settings.SITE_PUBLISHER.endswith("（示例）")
+
+
+def test_every_public_page_links_the_print_stylesheet_for_print_only(client, ledger):
+    for url in ("/", "/projects/", "/projects/JZ-2020-0001/", "/regions/", "/en/events/"):
+        html = client.get(url).content.decode()
+        assert 'href="/static/tracker/css/print.css" media="print"' in html, url
+        assert "tracker/js/print-stamp.js" in html, url
+
+
+def test_print_stamp_carries_the_page_url_and_data_as_of(client, ledger):
+    text = footer(client, "/projects/?region=jiefang")
+    stamp = text[text.index('<div class="print-stamp"') :]
+    assert "本页地址：http://testserver/projects/?region=jiefang" in stamp
+    assert "打印时间：<span data-print-date></span>" in stamp
+    assert "数据截至 20" in stamp
+
+
+def test_print_css_hides_navigation_and_filters_and_shows_the_stamp():
+    css = PRINT_CSS.read_text()
+    hidden = css[: css.index("{ display: none !important; }")]
+    for selector in (".site-header", ".filters", ".pagination", ".downloads", ".site-footer nav"):
+        assert selector in hidden, selector
+    assert ".print-stamp {\n  display: flex !important;" in css
+    # On screen the stamp stays hidden.
+    site = (PRINT_CSS.parent / "site.css").read_text()
+    assert ".print-stamp { display: none; }" in site
