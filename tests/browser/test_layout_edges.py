@@ -51,9 +51,10 @@ def test_regions_table_becomes_cards_on_a_phone(open_page, ledger):
     page.goto("/en/regions/")
     row = page.locator("table.regions tbody tr").first
     assert row.evaluate("e => getComputedStyle(e).display") == "grid"
-    assert page.locator("table.regions thead").evaluate(
-        "e => getComputedStyle(e).position"
-    ) == "absolute"
+    assert (
+        page.locator("table.regions thead").evaluate("e => getComputedStyle(e).position")
+        == "absolute"
+    )
     wrap = page.evaluate(
         "(() => { const w = document.querySelector('.table-wrap');"
         " return [w.scrollWidth, w.clientWidth]; })()"
