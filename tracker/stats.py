@@ -520,21 +520,23 @@ def _overview() -> dict:
         key=lambda b: (-b.count, b.label),
     )
 
+    # Projects without a signing date get their own last bar, so the chart adds up to
+    # the public count (issue 17: 79 of 92 had silently dropped out).
     years = (
-        public.filter(signed_on__isnull=False)
-        .annotate(year=ExtractYear("signed_on"))
+        public.annotate(year=ExtractYear("signed_on"))
         .order_by()
         .values("year")
         .annotate(n=Count("pk"), total=Sum("investment"))
     )
     by_year = [
         Bar(
-            label=str(row["year"]),
+            label=str(row["year"]) if row["year"] is not None else _("无签约日期"),
+            key="undated" if row["year"] is None else str(row["year"]),
             count=row["n"],
             amount=row["total"],
-            url=f"{list_url}?year={row['year']}",
+            url=f"{list_url}?year={row['year']}" if row["year"] is not None else "",
         )
-        for row in sorted(years, key=lambda r: r["year"])
+        for row in sorted(years, key=lambda r: (r["year"] is None, r["year"] or 0))
     ]
 
     return {

@@ -75,3 +75,31 @@ def test_print_css_hides_navigation_and_filters_and_shows_the_stamp():
     # On screen the stamp stays hidden.
     site = (PRINT_CSS.parent / "site.css").read_text()
     assert ".print-stamp { display: none; }" in site
+
+
+# --- The year chart --------------------------------------------------------------------
+
+
+def test_year_chart_counts_every_public_project_with_an_undated_bar(ledger):
+    from tracker import stats
+    from tracker.models import Project
+
+    public = Project.objects.public()
+    undated = public.filter(signed_on__isnull=True).count()
+    make.project("尚未签约的测试项目", region=ledger.shanyang, signed_on=None, investment=500)
+    bars = stats.overview()["by_year"]
+    assert sum(b.count for b in bars) == public.count()
+    last = bars[-1]
+    assert (str(last.label), last.key, last.url) == ("无签约日期", "undated", "")
+    assert last.count == undated + 1
+    assert last.amount is not None and last.amount >= 500  # the amount of undated projects too
+    assert [b.key for b in bars[:-1]] == sorted(b.key for b in bars[:-1])  # years in order
+
+
+def test_overview_year_chart_shows_count_and_amount_per_year(client, ledger):
+    html = client.get("/").content.decode()
+    section = html[html.index('aria-labelledby="year-title"') :]
+    section = section[: section.index("</section>")]
+    assert "无签约日期" in section
+    assert '<li class="amount">已披露投资额</li>' in section  # the amount bar beside the count
+    assert "10.5亿元" in section  # 2020's 智慧教室设备生产线
