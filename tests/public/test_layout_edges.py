@@ -103,3 +103,17 @@ def test_overview_year_chart_shows_count_and_amount_per_year(client, ledger):
     assert "无签约日期" in section
     assert '<li class="amount">已披露投资额</li>' in section  # the amount bar beside the count
     assert "10.5亿元" in section  # 2020's 智慧教室设备生产线
+
+
+# --- The city apart from its districts ----------------------------------------------------
+
+
+def test_regions_page_shows_the_city_as_the_whole_not_as_a_table_row(client, ledger):
+    html = client.get("/regions/").content.decode()
+    figures = html[html.index('<dl class="figures city-figures">') : html.index("</dl>")]
+    assert "焦作市" in figures and "全市公开项目" in figures
+    assert "<dd>5<small>" in figures  # every public project of the city
+    assert "11.6亿元" in figures
+    table = html[html.index("<tbody>") : html.index("</tbody>")]
+    assert "焦作市" not in table
+    assert "解放区" in table and "山阳区" in table and "5G产业园" in table
