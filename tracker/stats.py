@@ -498,14 +498,24 @@ def _overview() -> dict:
         district = tree.district_of(row["region_id"])
         if district is None:
             continue
+        # A project placed at the city itself is not in a district: its own last bar.
+        at_city = district.parent_id is None
         bar = districts.setdefault(
             district.pk,
-            Bar(label=district.name, count=0, amount=None, url=district.get_absolute_url()),
+            Bar(
+                label=_("市级（未落到区县）") if at_city else district.name,
+                key="city" if at_city else district.slug,
+                count=0,
+                amount=None,
+                url=district.get_absolute_url(),
+            ),
         )
         bar.count += row["n"]
         if row["total"] is not None:
             bar.amount = (bar.amount or 0) + row["total"]
-    by_district = sorted(districts.values(), key=lambda b: (-b.count, b.label))
+    by_district = sorted(
+        districts.values(), key=lambda b: (b.key == "city", -b.count, str(b.label))
+    )
 
     by_industry = sorted(
         (

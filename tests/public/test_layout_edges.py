@@ -117,3 +117,13 @@ def test_regions_page_shows_the_city_as_the_whole_not_as_a_table_row(client, led
     table = html[html.index("<tbody>") : html.index("</tbody>")]
     assert "焦作市" not in table
     assert "解放区" in table and "山阳区" in table and "5G产业园" in table
+
+
+def test_overview_district_chart_shows_city_level_projects_apart_and_last(ledger):
+    from tracker import stats
+
+    make.project("市级测试项目", region=ledger.city, investment=100000)
+    bars = stats.overview()["by_district"]
+    assert [str(b.label) for b in bars] == ["解放区", "山阳区", "市级（未落到区县）"]
+    assert (bars[-1].key, bars[-1].count) == ("city", 1)
+    assert "焦作市" not in [str(b.label) for b in bars]  # the city is not one of its districts
