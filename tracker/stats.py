@@ -507,7 +507,8 @@ def _overview() -> dict:
                 key="city" if at_city else district.slug,
                 count=0,
                 amount=None,
-                url=district.get_absolute_url(),
+                # The city's page shows every district too, not these few: no link.
+                url="" if at_city else district.get_absolute_url(),
             ),
         )
         bar.count += row["n"]

@@ -125,5 +125,5 @@ def test_overview_district_chart_shows_city_level_projects_apart_and_last(ledger
     make.project("市级测试项目", region=ledger.city, investment=100000)
     bars = stats.overview()["by_district"]
     assert [str(b.label) for b in bars] == ["解放区", "山阳区", "市级（未落到区县）"]
-    assert (bars[-1].key, bars[-1].count) == ("city", 1)
+    assert (bars[-1].key, bars[-1].count, bars[-1].url) == ("city", 1, "")
     assert "焦作市" not in [str(b.label) for b in bars]  # the city is not one of its districts
