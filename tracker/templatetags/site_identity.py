@@ -4,6 +4,8 @@ Kept apart from ``tracker.templatetags.tracker`` so the footer reads settings in
 place: ``{% load site_identity %}{% site_identity as site %}``.
 """
 
+from datetime import UTC, datetime
+
 from django import template
 from django.conf import settings
 from django.db import DatabaseError
@@ -23,14 +25,18 @@ def site_identity() -> dict:
 
 @register.simple_tag
 def data_as_of():
-    """When the public data last changed (shared with the API's X-Data-As-Of), or None.
+    """A time at which the data shown was current (数据截至), at no extra query.
 
-    The stamp is an aside: a database that cannot answer leaves it out rather than
-    turning a page (a 404, say) into an error.
+    The page's own Last-Modified: when this process first saw the data as it is now
+    (``tracker.http_cache``), never before the last change, so the stamp never claims
+    more freshness than it has. The data fingerprint is read once per request anyway.
+    A database that cannot answer leaves the stamp out rather than breaking a page.
     """
-    from tracker.api.http import data_as_of as newest_change
+    from tracker import stats
+    from tracker.http_cache import data_last_modified
 
     try:
-        return newest_change()
-    except DatabaseError:
+        seen = data_last_modified(stats.data_fingerprint())
+    except (DatabaseError, RuntimeError):  # no database, or none allowed (the 400 page)
         return None
+    return datetime.fromtimestamp(seen, tz=UTC)
