@@ -46,6 +46,7 @@ def project_detail():
     """A public project's page: its places, partners, sources and public stage timeline."""
     return (
         Project.objects.public()
+        .with_review_basis()
         .select_related("region__parent__parent", "industry", "event")
         .prefetch_related(
             Prefetch(

@@ -36,7 +36,7 @@ import hashlib
 import pickle
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from django.core.cache import caches
@@ -52,7 +52,9 @@ from django.utils.translation import gettext_lazy as _
 
 from .choices import Stage
 from .models import (
+    Citation,
     Event,
+    FundsArrival,
     Industry,
     Job,
     Organization,
@@ -60,6 +62,7 @@ from .models import (
     ProjectPartner,
     Region,
     RegionTree,
+    Source,
     totals_aggregates,
 )
 from .selectors import public_organizations
@@ -89,13 +92,34 @@ def _shared():
     return caches["default"]
 
 
-def _fingerprint_sql() -> str:
-    tables = [
+# Every table whose change a public page can show. Sources and citations are quoted on
+# project pages; funds appear in public aggregates when the bureau turns them on.
+def _fingerprint_tables() -> list[str]:
+    return [
         m.history.model._meta.db_table
-        for m in (Project, ProjectPartner, Event, Organization, Region, Industry)
+        for m in (
+            Project,
+            ProjectPartner,
+            Event,
+            Organization,
+            Region,
+            Industry,
+            Citation,
+            Source,
+            FundsArrival,
+        )
     ]
-    parts = [f"(SELECT MAX(history_id) FROM {connection.ops.quote_name(t)})" for t in tables]
-    parts.append(f"(SELECT MAX(id) FROM {connection.ops.quote_name(Project._meta.db_table)})")
+
+
+def _fingerprint_sql() -> str:
+    """The fingerprint's columns, then the newest history date of each table (数据截至).
+
+    One statement for both, so a page that shows "数据截至" costs no extra query.
+    """
+    quote = connection.ops.quote_name
+    tables = _fingerprint_tables()
+    parts = [f"(SELECT MAX(history_id) FROM {quote(t)})" for t in tables]
+    parts.append(f"(SELECT MAX(id) FROM {quote(Project._meta.db_table)})")
     if connection.vendor == "postgresql":
         # In the same statement as the MAX()es: the writers still running here.
         parts.append(
@@ -103,6 +127,7 @@ def _fingerprint_sql() -> str:
             " FROM pg_stat_activity WHERE datname = current_database()"
             " AND backend_xid IS NOT NULL)"
         )
+    parts += [f"(SELECT MAX(history_date) FROM {quote(t)})" for t in tables]
     return "SELECT " + ", ".join(parts)
 
 
@@ -133,15 +158,32 @@ def _memo(name: str, read):
     return value
 
 
-def _read_fingerprint() -> tuple:
+def _read_fingerprint() -> tuple[tuple, datetime | None]:
     with connection.cursor() as cursor:
         cursor.execute(_fingerprint_sql())
-        return tuple(cursor.fetchone())
+        row = tuple(cursor.fetchone())
+    dates = len(_fingerprint_tables())
+    newest = [_as_utc(value) for value in row[-dates:] if value is not None]
+    return row[:-dates], max(newest) if newest else None
+
+
+def _as_utc(value) -> datetime:
+    # Raw SQL skips the ORM's converters: SQLite hands back the stored UTC text.
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def data_fingerprint() -> tuple:
-    """Changes whenever a project, partner, event, organisation, region or industry does."""
-    return _memo("fingerprint", _read_fingerprint)
+    """Changes whenever a project, partner, event, organisation, region, industry,
+    citation, source or funds entry does."""
+    return _memo("fingerprint", _read_fingerprint)[0]
+
+
+def data_as_of() -> datetime | None:
+    """When the public data last changed (数据截至), or None for an empty database;
+    read with the fingerprint, so it costs no query of its own."""
+    return _memo("fingerprint", _read_fingerprint)[1]
 
 
 def _writers(value) -> set[str]:

@@ -19,12 +19,11 @@
 
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection
 from django.http import HttpResponseNotModified
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
@@ -32,7 +31,6 @@ from django.utils.http import http_date, parse_etags, quote_etag
 from django.utils.translation import get_language
 
 from .. import stats
-from ..models import Event, Industry, Organization, Project, ProjectPartner, Region
 
 CORS_METHODS = ("GET", "HEAD", "OPTIONS")
 CORS_HEADERS = {
@@ -51,30 +49,9 @@ def license_info() -> dict:
 def data_as_of() -> datetime | None:
     """When the public data last changed (数据截至), or None for an empty database.
 
-    The newest history date of the tables behind the fingerprint: one indexed query,
-    made once per change of the data (``stats.cached`` keys it by the fingerprint).
+    Read in the same statement as the data fingerprint (``stats.data_as_of``).
     """
-    return stats.cached("data-as-of", (), _newest_change)
-
-
-def _newest_change() -> datetime | None:
-    quote = connection.ops.quote_name
-    tables = [
-        m.history.model._meta.db_table
-        for m in (Project, ProjectPartner, Event, Organization, Region, Industry)
-    ]
-    parts = ", ".join(f"(SELECT MAX(history_date) FROM {quote(t)})" for t in tables)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {parts}")
-        values = [_as_utc(v) for v in cursor.fetchone() if v is not None]
-    return max(values) if values else None
-
-
-def _as_utc(value) -> datetime:
-    # Raw SQL skips the ORM's converters: SQLite hands back the stored UTC text.
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return stats.data_as_of()
 
 
 @cache

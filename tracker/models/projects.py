@@ -152,6 +152,20 @@ class ProjectQuerySet(models.QuerySet):
         """Projects ``user`` follows as leader or unit contact."""
         return self.filter(Q(leader_user=user) | Q(unit_contact=user))
 
+    def with_review_basis(self):
+        """Annotate ``approved_on``: when a 招商管理员 last approved a claim (None: never)."""
+        from .review import ChangeRequest
+
+        return self.annotate(
+            approved_on=Subquery(
+                ChangeRequest.objects.filter(
+                    project=OuterRef("pk"), status=ChangeRequest.Status.APPROVED
+                )
+                .order_by("-decided_at")
+                .values("decided_at")[:1]
+            )
+        )
+
     def signed_in_year(self, year: int):
         return self.filter(signed_on__year=year)
 

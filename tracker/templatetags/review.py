@@ -12,14 +12,20 @@ from ..models import ChangeRequest
 register = template.Library()
 
 
+_NOT_ANNOTATED = object()
+
+
 @register.simple_tag
 def review_basis(project) -> dict:
-    approved = (
-        ChangeRequest.objects.filter(project=project, status=ChangeRequest.Status.APPROVED)
-        .order_by("-decided_at")
-        .values_list("decided_at", flat=True)
-        .first()
-    )
+    # Pages that show one project annotate it (ProjectQuerySet.with_review_basis): no query.
+    approved = getattr(project, "approved_on", _NOT_ANNOTATED)
+    if approved is _NOT_ANNOTATED:
+        approved = (
+            ChangeRequest.objects.filter(project=project, status=ChangeRequest.Status.APPROVED)
+            .order_by("-decided_at")
+            .values_list("decided_at", flat=True)
+            .first()
+        )
     if approved is not None:
         return {"kind": "approved", "on": approved}
     if project.citations.exists():
