@@ -5,9 +5,9 @@ migration: every group views jobs (the admin narrows that to one's own and
 the system's), 招商管理员 holds every job permission (sees and retries all).
 """
 
-from fnmatch import fnmatchcase
-
 from django.db import migrations
+
+from ._groups import set_group_permissions
 
 GROUPS = {
     "招商管理员": ["tracker.*", "auth.view_user"],
@@ -31,31 +31,6 @@ GROUPS = {
 }
 
 
-def create_groups(apps, schema_editor):
-    from django.contrib.auth.management import create_permissions
-
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    permissions = list(Permission.objects.select_related("content_type"))
-    for name, patterns in GROUPS.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.set(
-            [
-                p
-                for p in permissions
-                if any(
-                    fnmatchcase(f"{p.content_type.app_label}.{p.codename}", pattern)
-                    for pattern in patterns
-                )
-            ]
-        )
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("tracker", "0011_jobs"),
@@ -63,4 +38,4 @@ class Migration(migrations.Migration):
         ("contenttypes", "0002_remove_content_type_name"),
     ]
 
-    operations = [migrations.RunPython(create_groups, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(set_group_permissions(GROUPS), migrations.RunPython.noop)]

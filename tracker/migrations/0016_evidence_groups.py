@@ -5,9 +5,9 @@ migration: 区域录入员 attach evidence to the projects of their regions; 招
 (``tracker.*``) also review; everyone views both.
 """
 
-from fnmatch import fnmatchcase
-
 from django.db import migrations
+
+from ._groups import set_group_permissions
 
 GROUPS = {
     "招商管理员": ["tracker.*", "auth.view_user"],
@@ -37,31 +37,6 @@ GROUPS = {
 }
 
 
-def create_groups(apps, schema_editor):
-    from django.contrib.auth.management import create_permissions
-
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    permissions = list(Permission.objects.select_related("content_type"))
-    for name, patterns in GROUPS.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.set(
-            [
-                p
-                for p in permissions
-                if any(
-                    fnmatchcase(f"{p.content_type.app_label}.{p.codename}", pattern)
-                    for pattern in patterns
-                )
-            ]
-        )
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("tracker", "0015_evidence"),
@@ -69,4 +44,4 @@ class Migration(migrations.Migration):
         ("contenttypes", "0002_remove_content_type_name"),
     ]
 
-    operations = [migrations.RunPython(create_groups, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(set_group_permissions(GROUPS), migrations.RunPython.noop)]
