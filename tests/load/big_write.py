@@ -300,6 +300,7 @@ def confirm_in_browser(env, base, ledger, shots, worker_log, start_writer):
     Screenshots: the job page as the confirm lands on it (start), when the bar
     is about half way (middle), and when it has finished (end).
     """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
     shots.mkdir(parents=True, exist_ok=True)
@@ -338,11 +339,17 @@ def confirm_in_browser(env, base, ledger, shots, worker_log, start_writer):
             middle = end = None
             while end is None:
                 page.wait_for_timeout(500)
-                # The finished page may no longer have the bar: never wait for it.
-                status = page.get_attribute("#job-progress", "data-active", timeout=5000)
-                bar = page.locator("progress")
-                percent = int(bar.get_attribute("value", timeout=2000) or 0) if bar.count() else 0
-                label = page.inner_text("[data-field=status_label]", timeout=5000)
+                # The finished page reloads itself; a busy server may take a while to
+                # answer it, so a missing element means "look again", not a failure.
+                try:
+                    status = page.get_attribute("#job-progress", "data-active", timeout=5000)
+                    bar = page.locator("progress")
+                    percent = (
+                        int(bar.get_attribute("value", timeout=2000) or 0) if bar.count() else 0
+                    )
+                    label = page.inner_text("[data-field=status_label]", timeout=5000)
+                except PlaywrightTimeout:
+                    continue
                 if middle is None and 40 <= percent <= 70:
                     page.screenshot(path=str(shots / "14-import-middle.png"), full_page=True)
                     middle = percent
