@@ -1,8 +1,9 @@
 """审核: a 区域录入员's counted claims are submitted; a 招商管理员 approves or returns them.
 
-What is submitted rather than applied (``held_fields``): a move up into a
-counted stage (已签约 or beyond) with the dates that stage needs, any change
-of the amounts, and for a new project its publication. The project keeps its
+What is submitted rather than applied is decided by ``tracker.review_rules.held_fields``
+(shared with the ledger import's planning): a move up into a counted stage
+(已签约 or beyond) with the dates that stage needs, any change of the
+amounts, and for a new project its publication. The project keeps its
 approved values, so public pages, figures, reports and rankings count only
 approved data without a change to their queries. Everything else the editor
 changes is saved at once. Managers and superusers hold
@@ -24,57 +25,12 @@ from django.utils.translation import gettext as _
 from ..choices import Stage
 from ..formatting import plain_decimal
 from ..models import REVIEW_PERMISSION, ChangeRequest, Project
-from ..requirements import (
-    OPERATING_ON,
-    SIGNED_ON,
-    STARTED_ON,
-    crossed,
-    is_counted,
-    missing_evidence,
-)
+from ..requirements import crossed, missing_evidence
+from ..review_rules import REVIEWABLE, held_fields, needs_review
 from .projects import check_scope, project_save
 
-AMOUNT_FIELDS = ("investment", "investment_low", "investment_high")
-STAGE_DATE_FIELDS = {
-    SIGNED_ON: ("signed_on", "signed_on_precision"),
-    STARTED_ON: ("started_on", "started_on_precision"),
-    OPERATING_ON: ("operating_on", "operating_on_precision"),
-}
-REVIEWABLE = (
-    "stage",
-    *AMOUNT_FIELDS,
-    *(name for names in STAGE_DATE_FIELDS.values() for name in names),
-    "is_public",
-)
 # A new project whose counted stage waits for review is recorded at the last uncounted one.
 HOLDING_STAGE = Stage.AGREED
-
-
-def needs_review(user) -> bool:
-    """Whether ``user``'s counted claims wait for review (``None``: a command or import)."""
-    return user is not None and not user.has_perm(REVIEW_PERMISSION)
-
-
-def held_fields(*, stored: dict | None, proposed: dict) -> list[str]:
-    """The fields of ``proposed`` that wait for review, given the approved ``stored`` (None: new)."""
-    held = []
-    old_stage = stored["stage"] if stored else None
-    new_stage = proposed["stage"]
-    moving_up = old_stage is None or Stage.rank(new_stage) > Stage.rank(old_stage)
-
-    def changed(name):
-        return (stored[name] if stored else None) != proposed[name]
-
-    if moving_up and is_counted(new_stage):
-        held.append("stage")
-        for requirement in crossed(old_stage, new_stage):
-            for key in requirement.fields:
-                held += [n for n in STAGE_DATE_FIELDS.get(key, ()) if changed(n)]
-    if any(changed(name) for name in AMOUNT_FIELDS):
-        held += [name for name in AMOUNT_FIELDS if changed(name)]
-    if stored is None and proposed["is_public"]:
-        held.append("is_public")
-    return held
 
 
 def _json(value):
