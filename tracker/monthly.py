@@ -1,8 +1,14 @@
 """The monthly report (月报/通报): a month's signings, starts, operations and funds, in sections.
 
-Reads only. The dates are the ones 推进效率 uses (``ProjectQuerySet.with_durations``):
-a project is signed on its 签约日期 (or its first change into 已签约), started
-and operating on its first change into 在建/落地 and 已投产. Amounts are 万元,
+Reads only, and counts nothing itself: every figure comes from
+``scorecard.district_scorecard`` (the 考核与排名 rules, docs/workflow.md), for the
+month alone (``Period.single``), the year to date and the same period last year.
+So the report, the ranking page and the list behind each of its numbers agree:
+a signing is dated ``signed_on`` (else the first change into 已签约), a start
+``started_on`` (else the first change into 在建/落地 or 已投产) and an operation
+``operating_on`` (else the first change into 已投产), and a start or operation
+counts only while the project is still at least at that stage. Status does not
+matter (a 终止 project stays counted for what it did). Amounts are 万元,
 disclosed ones only; undisclosed ones are counted apart, never as 0. A
 project's signing counts once, in the month it was signed.
 
@@ -10,36 +16,20 @@ Every section is a plain table (``Section``: title, header, rows), so the
 printable page and the workbook (one sheet per section) show the same cells.
 """
 
-import calendar
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
-from . import spreadsheets
-from .choices import Stage
-from .models import DistrictTarget, FundsArrival, FundsOrigin, Project, RegionTree
+from . import ranking, scorecard, spreadsheets
+from .models import FundsArrival, FundsOrigin, Project
+from .scorecard import Period
 from .services.alerts import alert_lines
 
 TOP_PROJECTS = 10
 # The report lists this many alerts; the full list is the 需关注 page.
 ALERT_ROWS = 30
-
-
-@dataclass
-class Window:
-    start: date
-    end: date
-
-    @classmethod
-    def month(cls, year: int, month: int) -> "Window":
-        return cls(date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1]))
-
-    @classmethod
-    def year_to(cls, year: int, month: int) -> "Window":
-        return cls(date(year, 1, 1), cls.month(year, month).end)
 
 
 @dataclass
@@ -65,32 +55,6 @@ class MonthlyReport:
         return next(s for s in self.sections if s.key == key)
 
 
-def _district_of(tree: RegionTree, region_id: int):
-    """(id, name) of the district a region lies in; a city-level row counts as 市本级."""
-    district = tree.district_of(region_id)
-    return (district.pk, district.name) if district else (0, _("市本级"))
-
-
-def _milestones(window: Window) -> dict:
-    """Counts and disclosed amounts of signings, starts and operations inside ``window``."""
-    qs = Project.objects.with_durations()
-    figures = {}
-    for key, field_name in (
-        ("signed", "signed_date"),
-        ("started", "construction_date"),
-        ("operating", "operation_date"),
-    ):
-        inside = Q(**{f"{field_name}__gte": window.start, f"{field_name}__lte": window.end})
-        if key == "signed":
-            inside &= Q(stage__in=Stage.at_least(Stage.SIGNED))
-        figures[key] = qs.filter(inside).aggregate(
-            count=Count("pk"),
-            amount=Sum("investment"),
-            undisclosed=Count("pk", filter=Q(investment__isnull=True)),
-        )
-    return figures
-
-
 def _change(now, before):
     """同比: the change in percent, or None when last year's figure is 0 or unknown."""
     if now is None or not before:
@@ -98,24 +62,35 @@ def _change(now, before):
     return round((Decimal(now) - Decimal(before)) * 100 / Decimal(before), 1)
 
 
-def _funds(window: Window) -> dict:
-    arrivals = FundsArrival.objects.filter(month__gte=window.start, month__lte=window.end)
+def _percent(share):
+    return None if share is None else round(share * 100, 1)
+
+
+def _district_name(card: scorecard.DistrictCard) -> str:
+    return _("市本级") if card.at_city else card.name
+
+
+def _funds(period: Period) -> dict:
+    arrivals = FundsArrival.objects.filter(month__gte=period.start, month__lte=period.end)
     return arrivals.totals_by_origin()
 
 
 def monthly_report(*, year: int, month: int, today: date | None = None) -> MonthlyReport:
     """The report for ``month`` of ``year``: every section, a fixed number of queries."""
-    this_month = Window.month(year, month)
-    ytd = Window.year_to(year, month)
-    last_ytd = Window.year_to(year - 1, month)
-    figures = {
-        "month": _milestones(this_month),
-        "ytd": _milestones(ytd),
-        "last_ytd": _milestones(last_ytd),
+    periods = {
+        "month": Period.single(year, month),
+        "ytd": Period(year, month),
+        "last_ytd": Period(year - 1, month),
     }
-    funds = {"month": _funds(this_month), "ytd": _funds(ytd), "last_ytd": _funds(last_ytd)}
+    cards = {key: scorecard.district_scorecard(period) for key, period in periods.items()}
+    totals = {key: card.total for key, card in cards.items()}
+    funds = {key: _funds(period) for key, period in periods.items()}
 
-    labels = {"signed": _("新签约"), "started": _("新开工"), "operating": _("新投产")}
+    labels = {
+        "signed_count": _("新签约"),
+        "started_count": _("新开工"),
+        "operating_count": _("新投产"),
+    }
     overview = Section(
         "overview",
         _("本月与年初至今"),
@@ -133,30 +108,30 @@ def monthly_report(*, year: int, month: int, today: date | None = None) -> Month
         note=_("金额只计已披露的总投资；未披露的项目单列，不按 0 计。"),
     )
     for key, label in labels.items():
-        m, y, last = figures["month"][key], figures["ytd"][key], figures["last_ytd"][key]
+        m, y, last = totals["month"], totals["ytd"], totals["last_ytd"]
         overview.rows.append(
             [
                 label,
-                m["count"],
-                m["amount"],
-                y["count"],
-                y["amount"],
-                last["count"],
-                last["amount"],
-                _change(y["amount"], last["amount"]),
-                y["undisclosed"],
+                m.counts[key],
+                m.amounts.get(key),
+                y.counts[key],
+                y.amounts.get(key),
+                last.counts[key],
+                last.amounts.get(key),
+                _change(y.amounts.get(key), last.amounts.get(key)),
+                y.unknown[key],
             ]
         )
     overview.rows.append(
         [
             _("到位资金"),
             None,
-            funds["month"]["total"],
+            totals["month"].funds_amount,
             None,
-            funds["ytd"]["total"],
+            totals["ytd"].funds_amount,
             None,
-            funds["last_ytd"]["total"],
-            _change(funds["ytd"]["total"], funds["last_ytd"]["total"]),
+            totals["last_ytd"].funds_amount,
+            _change(totals["ytd"].funds_amount, totals["last_ytd"].funds_amount),
             None,
         ]
     )
@@ -184,16 +159,16 @@ def monthly_report(*, year: int, month: int, today: date | None = None) -> Month
     sections = [
         overview,
         by_origin,
-        _targets_section(year, ytd),
-        _top_section(ytd),
-        _alerts_section(today or this_month.end),
+        _targets_section(cards["ytd"]),
+        _ranking_section(cards["ytd"]),
+        _top_section(periods["ytd"]),
+        _alerts_section(today or periods["month"].end),
     ]
     return MonthlyReport(year=year, month=month, sections=sections)
 
 
-def _targets_section(year: int, ytd: Window) -> Section:
-    """Year to date per district against its 年度目标 (completion in percent)."""
-    tree = RegionTree.load()
+def _targets_section(card: scorecard.Scorecard) -> Section:
+    """Year to date per district against its 年度目标, in the ranking's order."""
     section = Section(
         "targets",
         _("年初至今完成情况（对照年度目标）"),
@@ -210,103 +185,61 @@ def _targets_section(year: int, ytd: Window) -> Section:
             _("到位资金（万元）"),
             _("目标"),
         ],
-        note=_("目标未下达的留空；完成率见排名页。"),
+        note=_("目标未下达的留空；完成率与得分见“排名”。"),
     )
-    per_district: dict[int, dict] = {}
-
-    def bucket(region_id):
-        pk, name = _district_of(tree, region_id)
-        return per_district.setdefault(
-            pk,
-            {
-                "name": name,
-                "signed": 0,
-                "amount": None,
-                "started": 0,
-                "operating": 0,
-                "funds": None,
-            },
-        )
-
-    qs = Project.objects.with_durations()
-    rows = qs.filter(
-        Q(
-            signed_date__gte=ytd.start,
-            signed_date__lte=ytd.end,
-            stage__in=Stage.at_least(Stage.SIGNED),
-        )
-        | Q(construction_date__gte=ytd.start, construction_date__lte=ytd.end)
-        | Q(operation_date__gte=ytd.start, operation_date__lte=ytd.end)
-    ).values_list(
-        "region_id", "investment", "signed_date", "construction_date", "operation_date", "stage"
-    )
-    signed_stages = set(Stage.at_least(Stage.SIGNED))
-    for region_id, investment, signed, started, operating, stage in rows:
-        entry = bucket(region_id)
-        if signed and ytd.start <= signed <= ytd.end and stage in signed_stages:
-            entry["signed"] += 1
-            if investment is not None:
-                entry["amount"] = (entry["amount"] or 0) + investment
-        if started and ytd.start <= started <= ytd.end:
-            entry["started"] += 1
-        if operating and ytd.start <= operating <= ytd.end:
-            entry["operating"] += 1
-    funds = (
-        FundsArrival.objects.filter(month__gte=ytd.start, month__lte=ytd.end)
-        .values("project__region_id")
-        .annotate(amount=Sum("amount"))
-        .order_by()
-    )
-    for row in funds:
-        entry = bucket(row["project__region_id"])
-        entry["funds"] = (entry["funds"] or 0) + row["amount"]
-    targets = {t.region_id: t for t in DistrictTarget.objects.filter(year=year)}
-    for pk in targets:
-        bucket(pk)
-    for pk, entry in sorted(per_district.items(), key=lambda item: item[1]["name"]):
-        target = targets.get(pk)
-        section.rows.append(
-            [
-                entry["name"],
-                entry["signed"],
-                getattr(target, "signed_count", None),
-                entry["amount"],
-                getattr(target, "signed_amount", None),
-                entry["started"],
-                getattr(target, "started_count", None),
-                entry["operating"],
-                getattr(target, "operating_count", None),
-                entry["funds"],
-                getattr(target, "funds_amount", None),
-            ]
-        )
+    for district in card.districts:
+        target = district.target
+        row = [_district_name(district)]
+        for key in ("signed_count", "signed_amount", "started_count", "operating_count"):
+            row += [district.value(key), getattr(target, key, None)]
+        row += [district.funds_amount, getattr(target, "funds_amount", None)]
+        section.rows.append(row)
     return section
 
 
-def _top_section(ytd: Window) -> Section:
+def _ranking_section(card: scorecard.Scorecard) -> Section:
+    """名次 and 总分 (功效系数法), with each indicator's 完成率, as on the ranking page."""
+    section = Section(
+        "ranking",
+        _("排名（功效系数法）"),
+        [
+            _("名次"),
+            _("区县"),
+            _("总分"),
+            *(
+                _("%(label)s完成率（%%）") % {"label": label}
+                for label, _w in ranking.INDICATORS.values()
+            ),
+        ],
+        note=_(
+            "单项得分 = 60 + 40 ×（完成率 − 最低）÷（最高 − 最低）；总分按权重加权，"
+            "只计下达了目标的指标。未下达任何目标的区县不排名。"
+        ),
+    )
+    names = {d.region_id: _district_name(d) for d in card.districts}
+    for result in card.ranked:
+        total = None if result.total is None else round(result.total, 2)
+        rates = [_percent(result.rates.get(key)) for key in ranking.INDICATORS]
+        section.rows.append([result.place, names.get(result.key, ""), total, *rates])
+    return section
+
+
+def _top_section(ytd: Period) -> Section:
     section = Section(
         "top",
         _("年初至今签约的最大项目（已披露金额）"),
         [_("项目编号"), _("项目名称"), _("区域"), _("签约日期"), _("总投资（万元）")],
     )
-    projects = (
-        Project.objects.with_durations()
-        .filter(
-            signed_date__gte=ytd.start,
-            signed_date__lte=ytd.end,
-            stage__in=Stage.at_least(Stage.SIGNED),
-            investment__isnull=False,
-        )
-        .select_related("region")
-        .order_by("-investment", "code")[:TOP_PROJECTS]
-    )
+    projects = scorecard.projects_behind(
+        Project.objects.select_related("region"), ytd, "signed_amount"
+    ).order_by("-investment", "code")[:TOP_PROJECTS]
     for project in projects:
         section.rows.append(
             [
                 project.code,
                 project.name,
                 project.region.name,
-                project.signed_date,
+                project.sc_signed,
                 project.investment,
             ]
         )

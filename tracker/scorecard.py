@@ -60,18 +60,27 @@ TIER_LABELS = {
 
 @dataclass(frozen=True)
 class Period:
-    """From 1 January of ``year`` to the end of ``month`` (年初至今)."""
+    """From 1 January of ``year`` to the end of ``month`` (年初至今).
+
+    ``first_month`` starts it later: ``Period(2026, 3, first_month=3)`` is March alone
+    (the monthly report's 本月), counted by the very same conditions.
+    """
 
     year: int
     month: int = 12
+    first_month: int = 1
 
     def __post_init__(self):
-        if not 1 <= self.month <= 12:
-            raise ValueError(f"month {self.month}")
+        if not 1 <= self.first_month <= self.month <= 12:
+            raise ValueError(f"months {self.first_month}–{self.month}")
+
+    @classmethod
+    def single(cls, year: int, month: int) -> "Period":
+        return cls(year, month, first_month=month)
 
     @property
     def start(self) -> date:
-        return date(self.year, 1, 1)
+        return date(self.year, self.first_month, 1)
 
     @property
     def end(self) -> date:
@@ -79,14 +88,19 @@ class Period:
 
     @property
     def key(self) -> str:
-        """How a period travels in a URL: ``2026`` or ``2026-06``."""
+        """How a period travels in a URL: ``2026``, ``2026-06`` or (one month) ``2026-06~06``."""
+        if self.first_month != 1:
+            return f"{self.year}-{self.first_month:02d}~{self.month:02d}"
         return str(self.year) if self.month == 12 else f"{self.year}-{self.month:02d}"
 
     @classmethod
     def parse(cls, text: str) -> "Period | None":
-        year, _sep, month = (text or "").partition("-")
+        year, _sep, months = (text or "").partition("-")
+        first, _sep, month = months.partition("~")
         try:
-            return cls(int(year), int(month) if month else 12)
+            if month:
+                return cls(int(year), int(month), first_month=int(first))
+            return cls(int(year), int(first) if first else 12)
         except ValueError:
             return None
 
@@ -168,6 +182,8 @@ def conditions(period: Period) -> dict[str, Q]:
 
 
 FIGURES = tuple(conditions(Period(2000)))
+# The figures whose projects' disclosed investments are summed too (``DistrictCard.amounts``).
+SUMMED = ("signed_count", "started_count", "operating_count")
 
 
 def projects_behind(queryset, period: Period, figure: str):
@@ -187,12 +203,21 @@ class DistrictCard:
 
     region_id: int
     name: str
+    at_city: bool = False  # projects placed at the city itself, in no district (市本级)
     counts: dict = field(default_factory=lambda: defaultdict(int))
-    signed_amount: Decimal | None = None  # disclosed only; None when nothing disclosed
+    # Disclosed total investment of the projects of each ``SUMMED`` figure (absent: none
+    # disclosed), and how many of them have none (未披露, never 0).
+    amounts: dict = field(default_factory=dict)
+    unknown: dict = field(default_factory=lambda: defaultdict(int))
     funds_amount: Decimal | None = None
     rate_funds: Decimal = Decimal(0)  # cumulative funds of the 资金到位率 base
     rate_investment: Decimal = Decimal(0)  # their disclosed total investment
     target: DistrictTarget | None = None
+
+    @property
+    def signed_amount(self) -> Decimal | None:
+        """签约金额: disclosed only; ``None`` when nothing signed is disclosed."""
+        return self.amounts.get("signed_count")
 
     def value(self, indicator: str):
         if indicator == "signed_amount":
@@ -257,8 +282,10 @@ def district_scorecard(period: Period, queryset=None, *, weights=None) -> Scorec
 
     def card_for(region_id):
         district = tree.district_of(region_id)
-        key, name = (district.pk, district.name) if district else (region_id, "")
-        return cards.setdefault(key, DistrictCard(key, name))
+        if district is None:
+            return cards.setdefault(region_id, DistrictCard(region_id, ""))
+        at_city = district.parent_id is None
+        return cards.setdefault(district.pk, DistrictCard(district.pk, district.name, at_city))
 
     for root in tree.children.get(None, ()):
         for district in tree.children.get(root.pk, ()):
@@ -269,8 +296,13 @@ def district_scorecard(period: Period, queryset=None, *, weights=None) -> Scorec
         for card in (card_for(region_id), total):
             for key, on in is_.items():
                 card.counts[key] += bool(on)
-            if is_["signed_amount"]:
-                card.signed_amount = _add(card.signed_amount, investment)
+            for key in SUMMED:
+                if not is_[key]:
+                    continue
+                if investment is None:
+                    card.unknown[key] += 1
+                else:
+                    card.amounts[key] = card.amounts.get(key, 0) + investment
             if is_["funds_amount"]:
                 card.funds_amount = _add(card.funds_amount, funds_period)
             if is_["funds_rate"]:

@@ -11,11 +11,28 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from tests.factories import add_partner, make_project
+from tracker import scorecard
 from tracker.jobs.testing import run_queued_jobs
 from tracker.models import DistrictTarget, FundsArrival, Job, StageChange
 from tracker.monthly import monthly_report
+from tracker.scorecard import Period
 
 ORIGINS = ["city", "province", "domestic", "foreign"]
+
+
+# Per signing (by index): how it went on. Each case is one the counting rule decides:
+# a start typed in (started_on) wins over the timeline's date; a project that went
+# straight to 已投产 has started too; one moved back to 已签约 has not started (any
+# more); a 终止 project still counts for its signing.
+STARTS = {
+    1: {"changes": [("construction", date(2026, 3, 20))]},
+    3: {"changes": [("construction", date(2026, 3, 20))], "started_on": date(2026, 2, 10)},
+    4: {"changes": [("operating", date(2026, 3, 12))]},
+    5: {"changes": [("construction", date(2026, 3, 3))], "back_to": "signed"},
+    6: {"status": "cancelled"},
+    7: {"changes": [("construction", date(2025, 3, 1)), ("operating", date(2025, 3, 30))]},
+}
+STARTED_STAGES = {"construction", "operating"}
 
 
 @pytest.fixture
@@ -29,6 +46,7 @@ def month_of_data(world):
     for n, signed in enumerate(signed_days):
         amount = None if n % 3 == 2 else Decimal(rng.randint(1, 500) * 100)
         region = regions[n % 3]
+        plan = STARTS.get(n, {})
         project = make_project(
             world,
             code=f"JZ-{signed.year}-{n + 100:04d}",
@@ -36,21 +54,26 @@ def month_of_data(world):
             investment=amount,
             signed_on=signed,
             stage="signed",
+            status=plan.get("status", "on_track"),
+            started_on=plan.get("started_on"),
         )
         add_partner(project, world.mudu)
-        started = date(2026, 3, 20) if n in (1, 3) else None
-        if started:
-            StageChange.objects.create(
-                project=project, effective_on=started, to_stage="construction"
-            )
-            project.stage = "construction"
-            project.save()
+        for stage, on in plan.get("changes", []):
+            StageChange.objects.create(project=project, effective_on=on, to_stage=stage)
+            project.stage = stage
+        project.stage = plan.get("back_to", project.stage)
+        project.save()
+        changes = plan.get("changes", [])
+        # The one rule (docs/workflow.md, 考核与排名), computed here from the plan alone.
+        start = plan.get("started_on") or next((on for _s, on in changes), None)
+        operation = next((on for stage, on in changes if stage == "operating"), None)
         rows.append(
             {
                 "project": project,
                 "amount": amount,
                 "signed": signed,
-                "started": started,
+                "started": start if project.stage in STARTED_STAGES else None,
+                "operating": operation if project.stage == "operating" else None,
                 "district": "山阳区" if region == world.shanyang else "解放区",
             }
         )
@@ -76,29 +99,59 @@ def _sum(values):
     return sum(values) if values else None
 
 
+def _within(day, first, last):
+    return day is not None and first <= day <= last
+
+
+MARCH = (date(2026, 3, 1), date(2026, 3, 31))
+YTD = (date(2026, 1, 1), date(2026, 3, 31))
+LAST_YTD = (date(2025, 1, 1), date(2025, 3, 31))
+
+
+def _milestone_row(rows, key):
+    """[month count, amount, ytd count, amount, last year count, amount] of ``key``."""
+    cells = []
+    for window in (MARCH, YTD, LAST_YTD):
+        inside = [r for r in rows if _within(r[key], *window)]
+        cells += [len(inside), _sum(r["amount"] for r in inside)]
+    return cells
+
+
 def test_the_overview_matches_sums_taken_from_the_rows(month_of_data):
     rows, funds = month_of_data
-    report = monthly_report(year=2026, month=3)
-    march = [r for r in rows if date(2026, 3, 1) <= r["signed"] <= date(2026, 3, 31)]
-    ytd = [r for r in rows if date(2026, 1, 1) <= r["signed"] <= date(2026, 3, 31)]
-    last = [r for r in rows if date(2025, 1, 1) <= r["signed"] <= date(2025, 3, 31)]
-    signed_row = report.section("overview").rows[0]
-    assert signed_row[:7] == [
-        "新签约",
-        len(march),
-        _sum(r["amount"] for r in march),
-        len(ytd),
-        _sum(r["amount"] for r in ytd),
-        len(last),
-        _sum(r["amount"] for r in last),
-    ]
+    overview = monthly_report(year=2026, month=3).section("overview")
+    signed_row, started_row, operating_row, funds_row = overview.rows
+    assert signed_row[0] == "新签约"
+    assert signed_row[1:7] == _milestone_row(rows, "signed")
+    ytd = [r for r in rows if _within(r["signed"], *YTD)]
     assert signed_row[8] == sum(r["amount"] is None for r in ytd)  # undisclosed, never 0
-    started = report.section("overview").rows[1]
-    assert started[1] == sum(1 for r in rows if r["started"] and r["started"].month == 3)
-    funds_row = report.section("overview").rows[3]
+    assert started_row[1:7] == _milestone_row(rows, "started")
+    assert operating_row[1:7] == _milestone_row(rows, "operating")
     assert funds_row[2] == _sum(f["amount"] for f in funds if f["month"] == date(2026, 3, 1))
     assert funds_row[4] == _sum(f["amount"] for f in funds if f["month"].year == 2026)
     assert funds_row[6] == _sum(f["amount"] for f in funds if f["month"] == date(2025, 3, 1))
+
+
+def test_the_rule_decides_the_cases_the_old_report_counted_differently(month_of_data):
+    rows, _funds = month_of_data
+    started = monthly_report(year=2026, month=3).section("overview").rows[1]
+    # March: the project that went straight to 已投产 (4); not the one with started_on in
+    # February (3), nor the one moved back to 已签约 (5); year to date adds 3.
+    march = {r["project"].code for r in rows if _within(r["started"], *MARCH)}
+    assert march == {rows[1]["project"].code, rows[4]["project"].code}
+    assert started[1] == 2 and started[3] == 3
+
+
+def test_the_report_counts_as_the_ranking_page_does(month_of_data):
+    report = monthly_report(year=2026, month=3)
+    card = scorecard.district_scorecard(Period(2026, 3))
+    by_name = {row[0]: row for row in report.section("targets").rows}
+    for district in card.districts:
+        assert by_name[district.name][1] == district.counts["signed_count"]
+        assert by_name[district.name][5] == district.counts["started_count"]
+    ranking = report.section("ranking").rows
+    assert ranking[0][:2] == [1, "解放区"]  # the only district with a target
+    assert ranking[0][3] == round(card.districts[0].counts["signed_count"] * 100 / Decimal(12), 1)
 
 
 def test_funds_by_origin_add_up_to_the_total(month_of_data):

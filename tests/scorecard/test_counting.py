@@ -208,3 +208,27 @@ def test_period_parse_and_key():
     assert Period(2026, 6).key == "2026-06" and Period(2026).key == "2026"
     assert Period(2026, 2).end == date(2026, 2, 28)
     assert Period.parse("2026-13") is None and Period.parse("x") is None
+
+
+def test_a_single_month_period_counts_that_month_only_and_round_trips_its_key(world):
+    march = Period.single(2026, 3)
+    assert (march.start, march.end) == (date(2026, 3, 1), date(2026, 3, 31))
+    assert Period.parse(march.key) == march and march.key == "2026-03~03"
+    assert Period.parse("2026-05~03") is None  # a period cannot end before it starts
+    signed(world, world.jiefang, 1000, on=date(2026, 2, 28))
+    signed(world, world.jiefang, None, on=date(2026, 3, 1))
+    card = card_of(scorecard.district_scorecard(march), world.jiefang)
+    assert card.counts["signed_count"] == 1 and card.signed_amount is None
+    assert card.unknown["signed_count"] == 1
+    assert behind("signed_count", march) == {
+        p.code for p in Project.objects.filter(investment=None)
+    }
+
+
+def test_started_and_operating_amounts_are_disclosed_sums_with_the_rest_counted_apart(world):
+    moved(signed(world, world.jiefang, 4000), "construction", date(2026, 4, 1))
+    moved(signed(world, world.jiefang, None), "operating", date(2026, 5, 1))
+    card = card_of(scorecard.district_scorecard(YEAR), world.jiefang)
+    assert card.counts["started_count"] == 2  # straight to 已投产 has started too
+    assert card.amounts["started_count"] == D(4000) and card.unknown["started_count"] == 1
+    assert "operating_count" not in card.amounts and card.unknown["operating_count"] == 1
