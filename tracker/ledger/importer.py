@@ -118,6 +118,9 @@ class ImportPlan:
     # Resolved at plan time, used by services.ledger.apply_plan.
     _org_ids: dict[str, int] = field(default_factory=dict, repr=False)
     _partner_rows: dict[int, list[tuple]] = field(default_factory=dict, repr=False)
+    # What ``ledger.freshness`` checks again inside the write lock.
+    _reads_partners: bool = field(default=False, repr=False)
+    _code_starts: dict[int, tuple[str, set]] = field(default_factory=dict, repr=False)
 
     @property
     def counts(self) -> Counter:
@@ -219,10 +222,11 @@ def plan_import(table: Table, *, user=None, progress: Progress | None = None) ->
 
     _check_duplicate_codes(rows, ctx)
     existing = _existing_projects(rows)
-    partners = _existing_partners(existing) if layout.has("partners") else {}
+    partners = existing_partners(existing.values()) if layout.has("partners") else {}
     org_ids, org_names = _organizations(rows)
     plan._org_ids = org_ids
     plan._partner_rows = partners
+    plan._reads_partners = layout.has("partners")
 
     new_org_names: dict[str, str] = {}  # key → first spelling, in file order
     for row in rows:
@@ -246,7 +250,7 @@ def plan_import(table: Table, *, user=None, progress: Progress | None = None) ->
         else:
             _plan_update(row, project, partners.get(project.pk, []), org_names, ctx)
     plan.new_organizations = list(new_org_names.values())
-    _assign_codes(rows)
+    plan._code_starts = _assign_codes(rows)
     plan.digest = _digest(plan)
     if progress is not None:
         progress(total or len(rows), total)
@@ -281,12 +285,12 @@ def _existing_projects(rows) -> dict[str, Project]:
     return {p.code: p for p in Project.objects.filter(code__in=any_of(codes))}
 
 
-def _existing_partners(existing: dict[str, Project]) -> dict[int, list[tuple]]:
+def existing_partners(projects) -> dict[int, list[tuple]]:
     """Project id → [(link id, organisation id, organisation key, organisation name, role)]."""
     found: dict[int, list[tuple]] = {}
-    if not existing:
+    ids = sorted(p.pk for p in projects)
+    if not ids:
         return found
-    ids = sorted(p.pk for p in existing.values())
     links = ProjectPartner.objects.filter(project_id__in=any_of(ids, integer=True)).values_list(
         "pk",
         "project_id",
@@ -424,8 +428,11 @@ def _display(key: str, values: tuple, ctx: _Context) -> str:
     return first or ""
 
 
-def _assign_codes(rows) -> None:
-    """Give the next free code (per signing year, else this year) to new rows without one."""
+def _assign_codes(rows) -> dict[int, tuple[str, set]]:
+    """Give the next free code (per signing year, else this year) to new rows without one.
+
+    Returns, per year, the first code handed out and the codes it stepped over.
+    """
     taken = {row.code for row in rows if row.code}
     pending: dict[int, list[RowPlan]] = {}
     this_year = timezone.localdate().year
@@ -433,11 +440,14 @@ def _assign_codes(rows) -> None:
         if row.action == NEW and not row.code:
             signed: date | None = row.values.get("signed_on")
             pending.setdefault(signed.year if signed else this_year, []).append(row)
+    starts = {}
     for year, year_rows in sorted(pending.items()):
         first = project_code_next(year=year, taken=taken)
+        starts[year] = (first, taken)
         prefix, _sep, seq = first.rpartition("-")
         for offset, row in enumerate(year_rows):
             row.code = f"{prefix}-{int(seq) + offset:04d}"
+    return starts
 
 
 def _digest(plan: ImportPlan) -> str:

@@ -18,20 +18,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..jobs import JobFailed, job_enqueue
+from ..ledger.freshness import plan_is_current, reference_version
 from ..ledger.importer import UPDATE, ImportPlan, Progress, plan_import
 from ..ledger.locks import import_turn
 from ..ledger.lookups import any_of
 from ..ledger.reader import Table, read_upload
 from ..ledger.safety import LedgerError, ReadBudget
 from ..models import (
-    Event,
     ImportBatch,
-    Industry,
     Job,
-    Organization,
     Project,
-    ProjectPartner,
-    Region,
 )
 from .ledger_writes import apply_plan, prepare_writes
 
@@ -321,24 +317,6 @@ def _refuse_expired(pending: ImportBatch) -> None:
         raise LedgerError(_("预览已超过 24 小时，请重新上传。"))
 
 
-def _data_version() -> tuple:
-    """Moves with every recorded write to what a plan reads (history ids, newest project).
-
-    Read afresh each time (``stats.data_fingerprint`` may answer from a
-    request's memo, which is exactly wrong here).
-    """
-    tables = [
-        m.history.model._meta.db_table
-        for m in (Project, ProjectPartner, Organization, Region, Industry, Event)
-    ]
-    quote = connection.ops.quote_name
-    parts = [f"(SELECT MAX(history_id) FROM {quote(t)})" for t in tables]
-    parts.append(f"(SELECT MAX(id) FROM {quote(Project._meta.db_table)})")
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts))
-        return tuple(cursor.fetchone())
-
-
 def _changed_since_preview() -> LedgerError:
     return LedgerError(
         _("预览之后数据已有变化（例如项目被他人修改），为避免误写未导入；请重新上传预览。")
@@ -352,9 +330,10 @@ def _confirm(pending: ImportBatch, *, user, progress: _ConfirmProgress | None = 
     if connection.vendor == "sqlite":
         # On SQLite every other writer waits while the import holds the write lock, so
         # the plan and the INSERTs' values are made before it. Inside the lock the plan
-        # is kept only if nothing it read has been written since; otherwise it is made
-        # again there, as on PostgreSQL (where nobody waits for an import).
-        version = _data_version()
+        # is kept if nothing it read has been written since (``ledger.freshness``: saves
+        # of other projects do not count); otherwise it is made again there, as on
+        # PostgreSQL (where nobody waits for an import).
+        version = reference_version()
         plan = plan_import(rows, user=user, progress=phase("plan"))
         if not plan.ok or plan.digest != pending.preview_digest:
             raise _changed_since_preview()
@@ -378,7 +357,7 @@ def _confirm(pending: ImportBatch, *, user, progress: _ConfirmProgress | None = 
                 raise LedgerError(_("这批台账正在导入，请稍后刷新导入记录查看结果。")) from None
             if not import_turn(wait=False):
                 raise LedgerError(_("另一批台账正在导入，请稍后再确认；这次的预览仍然保留。"))
-            if version is None or _data_version() != version:
+            if version is None or not plan_is_current(plan, version=version):
                 prepared = writing = None
                 plan = plan_import(rows, user=user, progress=phase("plan"))
                 if not plan.ok or plan.digest != batch.preview_digest:
