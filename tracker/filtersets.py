@@ -14,6 +14,7 @@ from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from .choices import OrganizationKind, Stage, Status
+from .form_render import FilterForm
 from .models import Event, Industry, Organization, Project, RegionTree
 from .search import organization_named, projects_matching
 from .selectors import industries, projects_of, public_organizations
@@ -148,6 +149,7 @@ class ProjectFilterSet(filters.FilterSet):
     class Meta:
         model = Project
         fields = []
+        form = FilterForm  # widgets written in Python (tracker/form_render.py)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -214,6 +216,7 @@ class EventFilterSet(filters.FilterSet):
     class Meta:
         model = Event
         fields = []
+        form = FilterForm  # widgets written in Python (tracker/form_render.py)
 
 
 class PartnerFilterSet(filters.FilterSet):
@@ -227,6 +230,7 @@ class PartnerFilterSet(filters.FilterSet):
     class Meta:
         model = Organization
         fields = []
+        form = FilterForm  # widgets written in Python (tracker/form_render.py)
 
     def filter_q(self, queryset, name, value):
         value = value.strip()
