@@ -147,23 +147,34 @@ def project_funds(project) -> tuple[Decimal | None, Decimal | None]:
     return total, funds_rate(total, project.investment)
 
 
-def annotated(queryset, period: Period):
-    """``queryset`` with the dates and funds every condition in ``conditions`` reads."""
-    queryset = with_funds(queryset, up_to=period.end)
+# The stages a project must be at *now* for its signing, start or operation to count.
+SIGNED_STAGES = tuple(Stage.at_least(Stage.SIGNED))
+STARTED_STAGES = tuple(Stage.at_least(Stage.CONSTRUCTION))
+OPERATING_STAGES = (Stage.OPERATING.value,)
+
+
+def dated(queryset):
+    """``queryset`` with the three dates the rules read: ``sc_signed``, ``sc_started``,
+    ``sc_operating`` (the date typed in, else the timeline's first change)."""
     return queryset.annotate(
         sc_signed=Coalesce(F("signed_on"), _first_into([Stage.SIGNED])),
         sc_started=Coalesce(F("started_on"), _first_into([Stage.CONSTRUCTION, Stage.OPERATING])),
         sc_operating=Coalesce(F("operating_on"), _first_into([Stage.OPERATING])),
-        sc_funds_period=_funds(month__gte=period.start, month__lte=period.end),
     )
+
+
+def annotated(queryset, period: Period):
+    """``queryset`` with the dates and funds every condition in ``conditions`` reads."""
+    queryset = dated(with_funds(queryset, up_to=period.end))
+    return queryset.annotate(sc_funds_period=_funds(month__gte=period.start, month__lte=period.end))
 
 
 def conditions(period: Period) -> dict[str, Q]:
     """The condition of each figure on an ``annotated`` queryset (the rules in the docstring)."""
     span = (period.start, period.end)
-    signed = Q(stage__in=Stage.at_least(Stage.SIGNED), sc_signed__range=span)
-    started_by_end = Q(stage__in=Stage.at_least(Stage.CONSTRUCTION), sc_started__lte=period.end)
-    operating_by_end = Q(stage=Stage.OPERATING, sc_operating__lte=period.end)
+    signed = Q(stage__in=SIGNED_STAGES, sc_signed__range=span)
+    started_by_end = Q(stage__in=STARTED_STAGES, sc_started__lte=period.end)
+    operating_by_end = Q(stage__in=OPERATING_STAGES, sc_operating__lte=period.end)
     found = {
         "signed_count": signed,
         "signed_amount": signed & Q(investment__isnull=False),

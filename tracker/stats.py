@@ -34,11 +34,11 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Count, Q, Sum
-from django.db.models.functions import ExtractYear
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import schematic, trends
 from .choices import Stage
 
 # Re-exported: pages, the API and jobs read the fingerprint through stats as well.
@@ -226,7 +226,7 @@ def recompute_all(*, progress=None) -> int:
     """
     index = _shared().get(_index_key()) or {}
     recipes = {
-        _key("overview", ()): ("overview",),
+        _key("overview", _overview_identity()): ("overview",),
         _key("region-counts", ()): ("region-counts",),
         **dict(reversed(index.items())),
     }
@@ -383,12 +383,13 @@ def _grouped(queryset, *fields):
 
 
 def overview() -> dict:
-    """Headline figures, the four charts and the latest signings (at most 9 queries), shared.
+    """Headline figures, the charts (``trends``), the latest signings and the largest
+    projects (10 queries, 11 when funds are published), shared.
 
     Besides the figures: ``figures_as_of``, when they were computed (数据截至), and
     ``figures_stale``, true while a recompute after a write is still running.
     """
-    entry = figure("overview", (), ("overview",))
+    entry = figure("overview", _overview_identity(), ("overview",))
     return {
         **entry["value"],
         "figures_as_of": entry["at"],
@@ -396,25 +397,39 @@ def overview() -> dict:
     }
 
 
+def _overview_identity() -> tuple:
+    # Whether funds are published changes the entry: a restart with the setting flipped
+    # must not serve the other setting's entry.
+    return (trends.funds_published(),)
+
+
 def _overview() -> dict:
     public = Project.objects.public()
     tree = RegionTree.load()
     list_url = reverse("tracker:project_list")
 
-    stages = {row["stage"]: row for row in _grouped(public, "stage")}
-    by_stage = [
-        Bar(
-            label=label,
-            key=code,
-            count=stages.get(code, {}).get("n", 0),
-            amount=stages.get(code, {}).get("total"),
-            url=f"{list_url}?stage={code}",
+    # Stage, status and the totals from one grouping (trends).
+    stage_status = trends.stage_status_rows(public)
+    stages = {}
+    for row in stage_status:
+        stages.setdefault(row["stage"], []).append(row)
+    by_stage = []
+    for code, label in Stage.choices:
+        totals = trends.totals_of(stages.get(code, []))
+        by_stage.append(
+            Bar(
+                label=label,
+                key=code,
+                count=totals["count"],
+                amount=totals["disclosed_total"],
+                url=f"{list_url}?stage={code}",
+            )
         )
-        for code, label in Stage.choices
-    ]
 
+    # Districts, their yearly progress and the signing cohorts from one grouping.
+    progress = trends.progress_rows(public)
     districts: dict[int, Bar] = {}
-    for row in _grouped(public, "region_id"):
+    for row in progress:
         district = tree.district_of(row["region_id"])
         if district is None:
             continue
@@ -431,9 +446,9 @@ def _overview() -> dict:
                 url="" if at_city else district.get_absolute_url(),
             ),
         )
-        bar.count += row["n"]
-        if row["total"] is not None:
-            bar.amount = (bar.amount or 0) + row["total"]
+        bar.count += row["count"]
+        if row["disclosed_total"] is not None:
+            bar.amount = (bar.amount or 0) + row["disclosed_total"]
     by_district = sorted(
         districts.values(), key=lambda b: (b.key == "city", -b.count, str(b.label))
     )
@@ -451,36 +466,29 @@ def _overview() -> dict:
         key=lambda b: (-b.count, b.label),
     )
 
-    # Projects without a signing date get their own last bar, so the chart adds up to
+    # Projects without a signing date get their own last bar, so the charts add up to
     # the public count (issue 17: 79 of 92 had silently dropped out).
-    years = (
-        public.annotate(year=ExtractYear("signed_on"))
-        .order_by()
-        .values("year")
-        .annotate(n=Count("pk"), total=Sum("investment"))
-    )
-    by_year = [
-        Bar(
-            label=str(row["year"]) if row["year"] is not None else _("无签约日期"),
-            key="undated" if row["year"] is None else str(row["year"]),
-            count=row["n"],
-            amount=row["total"],
-            url=f"{list_url}?year={row['year']}" if row["year"] is not None else "",
-        )
-        for row in sorted(years, key=lambda r: (r["year"] is None, r["year"] or 0))
-    ]
+    dates = trends.year_quarter_rows(public)
+    funds = trends.public_funds(public, tree) if trends.funds_published() else None
 
     return {
-        "totals": public.totals(),
+        "totals": trends.totals_of(stage_status),
         "partner_count": public_organizations().count(),
         "event_count": Event.objects.count(),
         "by_stage": _scale(by_stage),
+        "by_status": _scale(trends.by_status(stage_status, Bar, list_url)),
         "by_district": _scale(by_district),
+        "district_map": schematic.tiles(by_district),
         "by_industry": _scale(by_industry),
-        "by_year": _scale(by_year),
+        "by_year": _scale(trends.by_year(dates, Bar, list_url)),
+        "by_quarter": _scale(trends.by_quarter(dates, Bar, list_url)),
+        "cohorts": trends.cohorts(progress),
+        "progress": trends.district_progress(progress, tree, funds),
+        "funds_published": funds is not None,
         "latest": list(
             public.filter(signed_on__isnull=False)
             .for_list()
             .order_by("-signed_on", "-code")[:LATEST_SIGNINGS]
         ),
+        "largest": trends.largest(public),
     }

@@ -90,7 +90,8 @@ def test_overview_charts_count_by_stage_district_industry_and_year(client, ledge
 
 def test_overview_charts_come_with_data_tables(client, ledger):
     page = text(client.get(reverse("tracker:overview")))
-    assert page.count('<details class="data-table">') == 4
+    # stage, district, map, year, quarter, cohort, status, industry
+    assert page.count('<details class="data-table">') == 8
     assert "<caption" in page
 
 

@@ -3,6 +3,7 @@
 - ``views``: the viewsets and the one page envelope every list answers;
 - ``serializers``: the records, each field documented (the data dictionary);
 - ``http``: ETag/Last-Modified and 304, the 数据截至 and licence stamp, CORS;
+- ``progress``: each district's signings, starts and operations by year;
 - ``openapi``, ``docs``: the OpenAPI schema (drf-spectacular), its docs page and the
   dictionary page.
 
@@ -14,6 +15,7 @@ from django.urls import path, re_path
 from rest_framework.exceptions import NotFound
 
 from .docs import DictionaryView, DocsView, SchemaView
+from .progress import DistrictProgressView
 from .views import router
 
 
@@ -26,6 +28,7 @@ urlpatterns = [
     path("schema/", SchemaView.as_view(), name="api-schema"),
     path("docs/", DocsView.as_view(), name="api-docs"),
     path("dictionary/", DictionaryView.as_view(), name="api-dictionary"),
+    path("progress/", DistrictProgressView.as_view(), name="api-progress"),
     *router.urls,
     # Last, and only for paths ending in "/": without one, APPEND_SLASH redirects first.
     re_path(r"^.*/$", not_found),
