@@ -94,6 +94,8 @@ class CacheablePageMixin:
             response = super().dispatch(request, *args, **kwargs)
             if response.status_code != 200:
                 return response
+        # A 200 of public data: config.pagecache may keep it for other anonymous readers.
+        response.shared_cacheable = True
         response.headers.setdefault("ETag", etag)
         response.headers.setdefault("Last-Modified", http_date(last_modified))
         patch_cache_control(response, public=True, max_age=settings.PUBLIC_PAGE_MAX_AGE)

@@ -66,6 +66,8 @@ if importlib.util.find_spec("benchmarks") is not None:
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous GETs of public pages answered from the shared cache (config/pagecache.py).
+    "config.pagecache.PublicPageCacheMiddleware",
     # Public HTML and JSON only, never the admin (BREACH: see config/compression.py).
     "config.compression.PublicGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -149,6 +151,29 @@ CACHES = {
             "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     ),
+    # Whole public responses (config/pagecache.py), apart from the figures so that a
+    # crawl of many filter combinations never culls them: on Redis; on PostgreSQL a
+    # table of its own; beside SQLite files under VAR_DIR, as for job progress: a
+    # reader must never wait for the write lock that a large import holds.
+    "pages": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": "pages",
+        }
+        if os.environ.get("REDIS_URL")
+        else {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "tracker_page_cache",
+            "OPTIONS": {"MAX_ENTRIES": 3000},
+        }
+        if os.environ.get("DATABASE_URL")
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": VAR_DIR / "pages",
+            "OPTIONS": {"MAX_ENTRIES": 3000},
+        }
+    ),
     # Job progress and heartbeats (see "Background jobs" below).
     "jobs": (
         {
@@ -162,6 +187,12 @@ CACHES = {
         }
     ),
 }
+
+# The cache alias of whole public responses (None: off), how long an entry lives at most
+# (the data fingerprint in its key retires it at the next write anyway) and the largest kept.
+PUBLIC_PAGE_CACHE = os.environ.get("PUBLIC_PAGE_CACHE", "pages") or None
+PUBLIC_PAGE_CACHE_SECONDS = int(os.environ.get("PUBLIC_PAGE_CACHE_SECONDS", 600))
+PUBLIC_PAGE_CACHE_MAX_BYTES = 512 * 1024
 
 # --- Background jobs -------------------------------------------------------------
 # Django's task framework (django-tasks, the backport of Django 6.0's django.tasks).

@@ -163,6 +163,12 @@ class PublicReadOnlyViewSet(OpenDataHeaders, ListRows, viewsets.ReadOnlyModelVie
     pagination_class = TotalsPagination
     filter_backends = [DjangoFilterBackend]
 
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        # Public data, the same for everyone: config.pagecache may keep a 200 for others.
+        response.shared_cacheable = response.status_code == 200
+        return response
+
 
 # `partner` filters through a method on an organisation id: tell the schema it is an integer
 # (drf-spectacular cannot guess it from the method).

@@ -16,6 +16,12 @@ change in machine load touches both alike), and the table gives the medians of t
 rounds: requests/s, p50, p99 and the ratio ours/baseline. The target: at least
 half of the baseline (``TARGET_RATIO``).
 
+Our pages answer anonymous readers from the shared page cache (``config.pagecache``)
+while the data is unchanged, so most rows measure a stored page. The rows marked
+"miss" put a new value in an ignored parameter on every request (``MISS`` in the
+path, see ``MISS_SCRIPT``): each is rendered anew, the cost of a first reader of a
+URL. ``--no-page-cache`` runs our server with the page cache off altogether.
+
 Then the cold figures of the overview: its first requests after a restart of our
 server, and after one edit (a saved project, as a staff edit saves it), against a
 warm request. Target: within 2× of warm.
@@ -175,6 +181,24 @@ done = function(summary, latency, requests)
 end
 """
 
+# For the "miss" rows: every request its own URL (thread id and counter in place of MISS).
+MISS_SCRIPT = (
+    """
+local threads = 0
+setup = function(thread)
+  threads = threads + 1
+  thread:set("id", threads)
+end
+local counter = 0
+request = function()
+  counter = counter + 1
+  local path = string.gsub(wrk.path, "MISS", id .. "-" .. counter)
+  return wrk.format(nil, path)
+end
+"""
+    + WRK_SCRIPT
+)
+
 PAGES_SCRIPT = """
 import json
 from tracker.choices import RegionKind, Stage
@@ -289,6 +313,7 @@ def database(kind: str, *, count: int, pg_url: str, keep: bool, reuse: bool):
             log(f"{site.label}: {count:,} projects generated in {time.monotonic() - started:.0f} s")
         else:
             site.manage("migrate", "--noinput", "-v0")
+            site.manage("createcachetable")
             log(f"{site.label}: reusing the database of an earlier run")
         yield site
     finally:
@@ -433,6 +458,9 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=2)
         parser.add_argument("--pages", nargs="*", help="只测这些页面（标签）")
         parser.add_argument("--no-cold", action="store_true", help="不测重启/编辑后的冷启动")
+        parser.add_argument(
+            "--no-page-cache", action="store_true", help="关闭整页缓存（config.pagecache）再测"
+        )
         parser.add_argument("--keep", action="store_true", help="保留生成的数据库")
         parser.add_argument("--reuse", action="store_true", help="复用上次 --keep 保留的数据库")
 
@@ -447,6 +475,7 @@ class Command(BaseCommand):
         try:
             script = scratch / "report.lua"
             script.write_text(WRK_SCRIPT)
+            (scratch / "miss.lua").write_text(MISS_SCRIPT)
             baseline_dir = scratch / "baseline"
             baseline_project(baseline_dir)
             for kind in options["databases"]:
@@ -475,14 +504,25 @@ class Command(BaseCommand):
             ("/api/projects/", "/api/projects/", "/api/"),
             ("/projects/?q=教育", f"/projects/?q={quote('教育')}", "/"),
             ("/partners/?q=科技", f"/partners/?q={quote('科技')}", "/"),
+            # Rendered anew every request (see MISS_SCRIPT).
+            ("/projects/ miss", "/projects/?_=MISS", "/"),
+            ("/projects/<code>/ miss", f"/projects/{found['code']}/?_=MISS", "/"),
+            ("/api/projects/ miss", "/api/projects/?_=MISS", "/api/"),
+            ("/projects/?q=教育 miss", f"/projects/?q={quote('教育')}&_=MISS", "/"),
         ]
         wanted = self.options["pages"]
         return [p for p in pages if not wanted or p[0] in wanted]
 
     def run_site(self, site: Site, baseline_dir: Path, script: Path):
         options = self.options
+        miss = script.with_name("miss.lua")
         site.manage("collectstatic", "--noinput", "-v0")
-        ours = Server(site, "config.wsgi", worker=True)
+        ours = Server(
+            site,
+            "config.wsgi",
+            worker=True,
+            extra_env={"PUBLIC_PAGE_CACHE": ""} if options["no_page_cache"] else None,
+        )
         baseline = Server(
             site,
             "baseline_wsgi",
@@ -494,7 +534,7 @@ class Command(BaseCommand):
         try:
             pages = self.pages(site)
             for _label, path, base_path in pages:
-                for server, p in ((ours, path), (baseline, base_path)):
+                for server, p in ((ours, path.replace("MISS", "0")), (baseline, base_path)):
                     _elapsed, status = fetch(server.url + p)
                     if status != 200:
                         raise CommandError(f"{server.app} {p} answered {status}")
@@ -507,12 +547,13 @@ class Command(BaseCommand):
                 script=script,
             )
             for label, path, base_path in pages:
+                ours_load = {**load, "script": miss} if "MISS" in path else load
                 # Warm-up: every worker connects, compiles its templates, fills its caches.
-                wrk(ours.url + path, **{**load, "seconds": 2})
+                wrk(ours.url + path, **{**ours_load, "seconds": 2})
                 wrk(baseline.url + base_path, **{**load, "seconds": 2})
                 runs = {"ours": [], "base": []}
                 for _ in range(options["rounds"]):
-                    runs["ours"].append(wrk(ours.url + path, **load))
+                    runs["ours"].append(wrk(ours.url + path, **ours_load))
                     runs["base"].append(wrk(baseline.url + base_path, **load))
                 rows.append((label, runs))
                 ratio = _median(runs["ours"], "rps") / _median(runs["base"], "rps")
@@ -555,7 +596,8 @@ class Command(BaseCommand):
         out("")
         out(
             f"== {label}, {o['count']:,} projects: medians of {o['rounds']} alternating rounds of "
-            f"{o['seconds']} s, {o['connections']} connections (gunicorn: config/gunicorn.py)"
+            f"{o['seconds']} s, {o['connections']} connections (gunicorn: config/gunicorn.py); "
+            f"page cache {'off' if o['no_page_cache'] else 'on'}"
         )
         head = (
             f"{'page':<26} {'ours r/s':>9} {'p50':>7} {'p99':>7}   {'base r/s':>9} {'p50':>7}"

@@ -1,0 +1,110 @@
+"""Whole responses of the public pages and the API, shared by every worker and server.
+
+A public page depends on its URL (the language is in the URL, ``config.locale``),
+the public data and the deployed code, and on nothing of the reader's. So an
+anonymous GET can be answered with the bytes an earlier reader was sent, kept in
+the ``settings.PUBLIC_PAGE_CACHE`` cache (a table of its own, or Redis), under:
+
+- the absolute URL (scheme, host, path and query: API bodies hold absolute links),
+- the data fingerprint (``tracker.fingerprint``): every recorded write moves it,
+  so an edit is on the next page served — the writes keep the cache fresh, and an
+  entry of older data is never looked up again (it expires),
+- the code's digest (a new release renders anew) and the database,
+- whether the reader accepts gzip (the stored body is the one sent).
+
+What is never served from it or stored in it:
+
+- a request carrying a session or messages cookie (staff, anyone logged in), an
+  ``Authorization`` header, or a conditional header (the view answers 304 cheaply);
+- a response the view did not mark ``shared_cacheable`` (``tracker.http_cache``,
+  the API's list and detail views): the admin, forms, downloads, errors;
+- anything but a 200, a response that sets a cookie, varies on more than
+  ``Accept-Encoding``, streams, or is larger than ``PUBLIC_PAGE_CACHE_MAX_BYTES``;
+- a page rendered while a background recompute of the figures is under way: its
+  figures may be the previous ones (``stats``, marked stale), and the fingerprint
+  would not move again when the fresh figures arrive.
+"""
+
+import hashlib
+import re
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import connection
+from django.http import HttpResponse
+from django.utils.cache import cc_delim_re
+
+from config.locale import admin_path
+from tracker import stats
+from tracker.http_cache import code_digest
+
+_ACCEPTS_GZIP = re.compile(r"\bgzip\b")
+_CONDITIONAL = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH", "HTTP_RANGE")
+# Headers a stored response keeps: what the view and the middlewares inside this one set.
+_DROP = {"set-cookie", "date", "server"}
+
+
+def _anonymous(request) -> bool:
+    cookies = request.COOKIES
+    return not (
+        settings.SESSION_COOKIE_NAME in cookies
+        or "messages" in cookies
+        or "HTTP_AUTHORIZATION" in request.META
+        or any(name in request.META for name in _CONDITIONAL)
+    )
+
+
+def _key(request) -> str:
+    gzip = bool(_ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
+    identity = (
+        request.build_absolute_uri(),
+        gzip,
+        stats.data_fingerprint(),
+        code_digest(),
+        connection.alias,
+        str(connection.settings_dict["NAME"]),
+    )
+    return "page:" + hashlib.sha1(repr(identity).encode()).hexdigest()
+
+
+def _storable(request, response) -> bool:
+    if not getattr(response, "shared_cacheable", False) or response.status_code != 200:
+        return False
+    if response.streaming or response.cookies or len(response.content) > _max_bytes():
+        return False
+    vary = {v.strip().lower() for v in cc_delim_re.split(response.get("Vary", "")) if v.strip()}
+    if vary - {"accept-encoding"}:
+        return False
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return False
+    return not stats.recompute_under_way()
+
+
+def _max_bytes() -> int:
+    return getattr(settings, "PUBLIC_PAGE_CACHE_MAX_BYTES", 512 * 1024)
+
+
+class PublicPageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        alias = getattr(settings, "PUBLIC_PAGE_CACHE", None)
+        if not alias or request.method != "GET" or admin_path(request) or not _anonymous(request):
+            return self.get_response(request)
+        cache = caches[alias]
+        key = _key(request)
+        stored = cache.get(key)
+        if stored is not None:
+            status, headers, body = stored
+            response = HttpResponse(body, status=status)
+            for name, value in headers:
+                response.headers[name] = value
+            return response
+        response = self.get_response(request)
+        if _storable(request, response):
+            headers = [(k, v) for k, v in response.headers.items() if k.lower() not in _DROP]
+            timeout = getattr(settings, "PUBLIC_PAGE_CACHE_SECONDS", 600)
+            cache.set(key, (response.status_code, headers, response.content), timeout)
+        return response

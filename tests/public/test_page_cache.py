@@ -1,0 +1,154 @@
+"""Whole public responses kept in the shared cache (config/pagecache.py).
+
+An anonymous GET is answered with the bytes an earlier reader got, while the data
+fingerprint is the same; a write moves the fingerprint, so an edit is on the very
+next page. Staff, errors, large bodies and pages of stale figures never go through it.
+"""
+
+import gzip
+
+import pytest
+from django.core.cache import caches
+from django.db import connection
+from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
+
+from config import pagecache
+from tests import factories as make
+from tracker.models import Project
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ledger(settings):
+    settings.PUBLIC_PAGE_CACHE = "pages"
+    caches["pages"].clear()
+    return make.build_ledger()
+
+
+def queries_of(client, url, **headers):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, **headers)
+    return response, len(queries)
+
+
+@pytest.fixture
+def stored(ledger, monkeypatch):
+    """What is stored in the page cache from now on."""
+    urls = []
+    cache = caches["pages"]
+    keep = cache.set
+
+    def spy(key, value, *args, **kwargs):
+        urls.append(value)
+        return keep(key, value, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "set", spy)
+    return urls
+
+
+def poison(url: str, body: bytes = b"POISON", **meta):
+    """Put ``body`` where the cache keeps ``url`` for an anonymous reader."""
+    request = RequestFactory().get(url, **meta)
+    key = pagecache._key(request)
+    headers = [("Content-Type", "text/html; charset=utf-8")]
+    caches["pages"].set(key, (200, headers, body), 60)
+
+
+def test_a_second_anonymous_reader_gets_the_stored_page_for_at_most_two_queries(client, ledger):
+    first, cold = queries_of(client, "/projects/")
+    again, warm = queries_of(Client(), "/projects/")
+    assert first.status_code == again.status_code == 200
+    assert again.content == first.content
+    assert warm <= 2  # the fingerprint and (in a table) the cache read; no figure, no rows
+    assert cold > warm
+
+
+def test_an_edit_is_on_the_next_page_served(client, ledger):
+    project = Project.objects.filter(is_public=True).order_by("code").first()
+    url = f"/projects/{project.code}/"
+    for page in (url, "/projects/", "/api/projects/"):
+        assert client.get(page).status_code == 200
+    project.name = "改过名字的项目"
+    project.save()
+    for page in (url, "/projects/", "/api/projects/"):
+        response, count = queries_of(client, page)
+        assert "改过名字的项目" in response.content.decode(), page
+        assert count > 2, page
+
+
+def test_stored_responses_keep_their_validators_language_and_encoding(client, ledger):
+    plain = client.get("/en/projects/")
+    again = Client().get("/en/projects/")
+    for header in ("ETag", "Last-Modified", "Cache-Control", "Content-Language", "Content-Type"):
+        assert again[header] == plain[header], header
+    assert again["Content-Language"] == "en"
+    zipped = client.get("/en/projects/", HTTP_ACCEPT_ENCODING="gzip")
+    zipped_again, count = queries_of(Client(), "/en/projects/", HTTP_ACCEPT_ENCODING="gzip")
+    assert count <= 2
+    assert zipped_again["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in zipped_again["Vary"]
+    assert gzip.decompress(zipped_again.content) == plain.content
+    assert zipped_again.content == zipped.content
+    # The reader that does not accept gzip still gets plain bytes.
+    assert "Content-Encoding" not in Client().get("/en/projects/")
+
+
+def test_a_revalidation_is_answered_by_the_view_with_304(client, ledger):
+    first = client.get("/projects/")
+    Client().get("/projects/")
+    assert client.get("/projects/", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+
+
+def test_a_logged_in_reader_is_never_served_from_the_cache(client, ledger):
+    poison("/projects/")
+    assert Client().get("/projects/").content == b"POISON"  # the key is the one used
+    staff = Client()
+    staff.force_login(make.make_user("editor", superuser=True))
+    assert staff.cookies.get("sessionid")
+    page = staff.get("/projects/")
+    assert page.status_code == 200 and b"POISON" not in page.content
+
+
+def test_a_logged_in_readers_page_is_not_stored(client, stored):
+    staff = Client()
+    staff.force_login(make.make_user("editor", superuser=True))
+    assert staff.get("/projects/").status_code == 200
+    assert not stored
+
+
+def test_errors_and_bad_filters_are_not_stored(client, stored):
+    for url in ("/projects/NO-SUCH/", "/projects/?year=abc", "/projects/?page=999"):
+        assert client.get(url).status_code in (400, 404), url
+    assert not stored
+
+
+def test_a_body_over_the_limit_is_not_stored(client, stored, settings):
+    settings.PUBLIC_PAGE_CACHE_MAX_BYTES = 1000
+    assert len(client.get("/projects/").content) > 1000
+    client.get("/api/regions/")  # a small one is
+    assert len(stored) == 1
+
+
+def test_a_page_rendered_while_figures_are_recomputed_is_not_stored(client, stored, monkeypatch):
+    busy = [True]
+    monkeypatch.setattr(pagecache.stats, "recompute_under_way", lambda: busy[0])
+    assert client.get("/").status_code == 200
+    assert not stored
+    busy[0] = False
+    client.get("/")
+    assert len(stored) == 1
+
+
+def test_admin_pages_and_downloads_are_not_stored(client, stored):
+    for url in ("/admin/login/", "/projects/export.csv", "/api/schema/"):
+        assert client.get(url).status_code == 200, url
+        assert Client().get(url).status_code == 200, url
+    assert not stored
+
+
+def test_off_when_no_cache_is_named(client, ledger, settings):
+    settings.PUBLIC_PAGE_CACHE = None
+    poison("/projects/")
+    assert b"POISON" not in client.get("/projects/").content
