@@ -18,6 +18,9 @@
     const status = field("status_label");
     status.textContent = data.status_label;
     status.className = "job-status job-" + data.status;
+    // The record below was drawn when the page loaded: keep its status in step.
+    const recorded = document.querySelector(".field-status .readonly");
+    if (recorded) recorded.textContent = data.status_label;
     field("bar").value = data.percent;
     field("numbers").textContent = data.total
       ? number(data.done) + " / " + number(data.total) + "（" + data.percent + "%）"
