@@ -1,5 +1,7 @@
 """The read-only JSON API: the list's filters, amounts as strings in 万元, public data only."""
 
+import json
+
 import pytest
 from django.urls import reverse
 
@@ -144,3 +146,23 @@ def test_the_api_is_json_only_and_needs_no_login(client, ledger):
     assert response["Content-Type"] == "application/json"
     assert client.post(PROJECTS, {}).status_code == 405
     assert client.get("/api/").json()["projects"] == "http://testserver/api/projects/"
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_list_writes_each_project_as_the_serializers_fields_do(ledger, rf, language):
+    from django.utils import translation
+
+    from tracker import selectors
+    from tracker.api.serializers import ProjectSerializer
+
+    make.project("区间金额项目", region=ledger.park, investment_low=1000, investment_high=10000)
+    rows = list(selectors.project_list())
+    assert any(p.event is None for p in rows) and any(p.event is not None for p in rows)
+    assert any(p.industry is None for p in rows) and any(p.investment is None for p in rows)
+    context = {"request": rf.get("/api/projects/")}
+    with translation.override(language):
+        fast = ProjectSerializer(rows, many=True, context=context).data
+        # DRF's own path: every field's get_attribute and to_representation.
+        slow = [ProjectSerializer(context=context).to_representation(p) for p in rows]
+    assert [list(row) for row in fast] == [list(row) for row in slow]  # same keys, same order
+    assert json.dumps(fast, ensure_ascii=False) == json.dumps(slow, ensure_ascii=False)
