@@ -397,10 +397,15 @@ def overview() -> dict:
     }
 
 
+# The overview entry's shape: moved whenever _overview() returns other keys, so a new
+# release never reads an entry an older one stored (it would lack the new figures).
+OVERVIEW_SHAPE = 2
+
+
 def _overview_identity() -> tuple:
-    # Whether funds are published changes the entry: a restart with the setting flipped
-    # must not serve the other setting's entry.
-    return (trends.funds_published(),)
+    # Whether funds are published changes the entry too: a restart with the setting
+    # flipped must not serve the other setting's entry.
+    return (OVERVIEW_SHAPE, trends.funds_published())
 
 
 def _overview() -> dict:
@@ -470,6 +475,7 @@ def _overview() -> dict:
     # the public count (issue 17: 79 of 92 had silently dropped out).
     dates = trends.year_quarter_rows(public)
     funds = trends.public_funds(public, tree) if trends.funds_published() else None
+    quarters, quarter_rest = trends.by_quarter(dates, Bar, list_url)
 
     return {
         "totals": trends.totals_of(stage_status),
@@ -481,7 +487,8 @@ def _overview() -> dict:
         "district_map": schematic.tiles(by_district),
         "by_industry": _scale(by_industry),
         "by_year": _scale(trends.by_year(dates, Bar, list_url)),
-        "by_quarter": _scale(trends.by_quarter(dates, Bar, list_url)),
+        "by_quarter": _scale(quarters),
+        "quarter_rest": quarter_rest,
         "cohorts": trends.cohorts(progress),
         "progress": trends.district_progress(progress, tree, funds),
         "funds_published": funds is not None,

@@ -10,7 +10,8 @@ so the overview's cold cost did not grow either:
   query grouped by (region, stage, year signed, year started, year operating),
   dated as ``scorecard`` dates them (the 考核与排名 rule, docs/workflow.md);
 - **by year and by quarter** of the 签约日期 field: one query grouped by both, with
-  an explicit 无签约日期 bucket, so each chart adds up to the public count;
+  an explicit 无签约日期 bucket (and 更早 before the quarters shown), so each
+  chart adds up to the public count;
 - **the largest disclosed projects**: one query;
 - **funds in place**, only when the bureau publishes them in aggregate
   (``settings.FUNDS_PUBLIC_AGGREGATE``): per district and year, over public
@@ -123,14 +124,17 @@ def by_year(rows, bar, list_url: str) -> list:
     ]
 
 
-def by_quarter(rows, bar, list_url: str) -> list:
-    """The last ``QUARTERS`` quarters up to the latest signing, 更早 before, 无签约日期 last.
+def by_quarter(rows, bar, list_url: str) -> tuple[list, list]:
+    """The last ``QUARTERS`` quarters up to the latest signing, and the rest: 更早 and
+    无签约日期, so quarters and rest add up to the public count.
 
-    Every quarter in the span is a bar, an empty one too: a gap is news.
+    Every quarter in the span is a bar, an empty one too: a gap is news. The rest
+    are apart (told in words under the chart), so that a large 无签约日期 does not
+    flatten every quarter to a sliver.
     """
     per = {(r["year"], r["quarter"]): r for r in rows if r["year"] is not None}
     undated = [r for r in rows if r["year"] is None]
-    bars = []
+    bars, rest = [], []
     if per:
         year, quarter = max(per)
         span = []
@@ -141,7 +145,7 @@ def by_quarter(rows, bar, list_url: str) -> list:
         earlier = [r for key, r in per.items() if key < span[0]]
         if earlier:
             totals = totals_of(earlier)
-            bars.append(
+            rest.append(
                 bar(
                     label=_("更早"),
                     key="earlier",
@@ -162,7 +166,7 @@ def by_quarter(rows, bar, list_url: str) -> list:
             )
     if undated:
         totals = totals_of(undated)
-        bars.append(
+        rest.append(
             bar(
                 label=_("无签约日期"),
                 key="undated",
@@ -170,7 +174,7 @@ def by_quarter(rows, bar, list_url: str) -> list:
                 amount=totals["disclosed_total"],
             )
         )
-    return bars
+    return bars, rest
 
 
 # --- (region, stage, years signed / started / operating) -----------------------------------

@@ -78,10 +78,13 @@ def test_cohorts_add_up_to_every_public_signing_and_count_what_they_became(ledge
 def test_quarter_status_and_year_charts_each_add_up_to_the_public_count(ledger):
     overview = stats.overview()
     public = Project.objects.public().count()
-    for chart in ("by_quarter", "by_year", "by_status", "by_stage"):
+    for chart in ("by_year", "by_status", "by_stage"):
         assert sum(bar.count for bar in overview[chart]) == public, chart
-    quarters = [bar.key for bar in overview["by_quarter"]]
-    assert quarters[-1] == "undated" and "2026q4" in quarters
+    quarters = overview["by_quarter"] + overview["quarter_rest"]
+    assert sum(bar.count for bar in quarters) == public
+    keys = [bar.key for bar in overview["by_quarter"]]
+    assert len(keys) == 12 and keys[-1] == "2026q4" and keys[0] == "2024q1"
+    assert [bar.key for bar in overview["quarter_rest"]] == ["undated"]  # nothing earlier
     q1 = next(bar for bar in overview["by_quarter"] if bar.key == "2025q1")
     assert (
         q1.count
@@ -155,3 +158,14 @@ def test_the_progress_endpoint_costs_one_query_once_computed(
     with django_assert_num_queries(1):  # the data fingerprint (ETag, 数据截至)
         assert client.get(url).status_code == 200
     assert client.get(url, HTTP_IF_NONE_MATCH=client.get(url)["ETag"]).status_code == 304
+
+
+def test_signings_before_the_last_twelve_quarters_are_one_earlier_bucket(ledger, world):
+    signed(world, world.jiefang, 300, on=date(2020, 5, 1))
+    signed(world, world.jiefang, None, on=date(2023, 12, 31))
+    overview = stats.overview()
+    earlier = overview["quarter_rest"][0]
+    assert (earlier.key, earlier.count, earlier.amount) == ("earlier", 2, D(300))
+    assert sum(b.count for b in overview["by_quarter"] + overview["quarter_rest"]) == (
+        Project.objects.public().count()
+    )
