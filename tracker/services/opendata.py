@@ -1,7 +1,8 @@
 """The full open-data files, built by a background job and served as they are.
 
 ``open_data_build_job`` (the ``open_data`` job kind) writes every public table —
-projects with their sources, partners, events — as CSV (UTF-8 with BOM) and,
+projects with their sources, partners, events, and each district's progress by
+year (``progress_table``) — as CSV (UTF-8 with BOM) and,
 where it fits the sheet limit, XLSX, in Chinese and in English, into default
 storage under ``open-data/``, plus ``manifest.json`` saying each file's rows,
 size and the time the data was read ("数据截至"). A visitor's download is then
@@ -32,16 +33,17 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from .. import exports, stats
-from ..models import Project
+from .. import exports, stats, trends
+from ..models import Project, RegionTree
 
 DIRECTORY = "open-data"
 MANIFEST = f"{DIRECTORY}/manifest.json"
 # A build the data keeps moving under is tried this many times, then the job fails
 # (and is retried by the runner): better no new files than files from no one moment.
 MAX_PASSES = 5
-TABLES = ("projects", "partners", "events")
+TABLES = ("projects", "partners", "events", "progress")
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,39 @@ def _table(name: str) -> exports.Table:
         return exports.projects_table(Project.objects.public().order_by("code"))
     if name == "partners":
         return exports.partners_table()
+    if name == "progress":
+        return progress_table()
     return exports.events_table()
+
+
+def progress_table() -> exports.Table:
+    """区县年度进展: per district and year, what ``/api/progress/`` answers (public projects,
+    the 考核与排名 rule), read afresh rather than from the overview's cache. Funds in place
+    only when the bureau publishes them in aggregate (two queries, three with funds)."""
+    public = Project.objects.public()
+    tree = RegionTree.load()
+    funds = trends.public_funds(public, tree) if trends.funds_published() else None
+    headers = [
+        gettext_lazy("区县"),
+        gettext_lazy("年份"),
+        gettext_lazy("签约项目数"),
+        gettext_lazy("签约金额（万元）"),
+        gettext_lazy("其中金额未披露"),
+        gettext_lazy("开工项目数"),
+        gettext_lazy("投产项目数"),
+    ]
+    if funds is not None:
+        headers.append(gettext_lazy("到位资金（万元）"))
+    rows = []
+    for district in trends.district_progress(trends.progress_rows(public), tree, funds):
+        name = str(gettext_lazy("市级（未落到区县）")) if district["at_city"] else district["name"]
+        for year, figures in district["years"].items():
+            row = [name, str(year), *(figures[key] for key in trends.PROGRESS_FIGURES)]
+            if funds is not None:
+                row.append(figures.get("funds_amount"))
+            rows.append(row)
+    amounts = frozenset({3, 7} if funds is not None else {3})
+    return exports.Table("progress", gettext_lazy("区县年度进展"), headers, amounts, rows)
 
 
 class _Counted:
@@ -138,6 +172,8 @@ def _expected_rows() -> dict[str, int]:
     from .. import selectors
 
     return {
+        # A few rows per district and year: always small enough for a sheet.
+        "progress": 0,
         "projects": Project.objects.public().count(),
         "partners": selectors.public_organizations().count(),
         "events": selectors.event_list().count(),
