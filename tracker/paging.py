@@ -6,7 +6,13 @@ CSV export serves better than paging, and a deep ``OFFSET`` costs time in
 proportion to its depth.
 """
 
+import hashlib
+
+from django.conf import settings
+from django.core.cache import caches
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import EmptyPage, Paginator
+from django.db import connection
 from django.utils.functional import cached_property
 
 from . import selectors, stats
@@ -57,10 +63,49 @@ class CountedPaginator(Paginator):
         return self._get_page(self.rows.filter(pk__in=ids).order_by(*ordering), number, self)
 
 
+def search_totals(queryset, compute) -> dict:
+    """``compute()``, the totals of a search, shared while the data is unchanged.
+
+    A search is counted fresh, not kept among the figures the background recompute
+    refreshes (terms are too many). But its next page, another ordering, the API
+    beside the page, another worker: all ask the same count again, and a common term
+    costs tens of milliseconds to count. So the totals are kept in the page cache
+    (``settings.PUBLIC_PAGE_CACHE``) under the selection's SQL and the data
+    fingerprint, which the next write moves. With the page cache off, counted each time.
+    """
+    alias = getattr(settings, "PUBLIC_PAGE_CACHE", None)
+    if not alias:
+        return compute()
+    try:
+        identity = queryset.order_by().query.sql_with_params()
+    except EmptyResultSet:
+        return compute()
+    key = repr(
+        (
+            identity,
+            connection.alias,
+            str(connection.settings_dict["NAME"]),
+            stats.data_fingerprint(),
+        )
+    )
+    key = "search-totals:" + hashlib.sha1(key.encode()).hexdigest()
+    cache = caches[alias]
+    totals = cache.get(key)
+    if totals is None:
+        totals = compute()
+        cache.set(key, totals, getattr(settings, "PUBLIC_PAGE_CACHE_SECONDS", 600))
+    return totals
+
+
 class ListRows:
     """How a list (page or API view) counts its selection and where it reads a page's rows."""
 
     def get_totals(self, queryset) -> dict:
+        if self.searched():
+            return search_totals(queryset, lambda: self.count_totals(queryset))
+        return self.count_totals(queryset)
+
+    def count_totals(self, queryset) -> dict:
         limit = self.count_limit()
         if limit is None:
             return {"count": stats.count(queryset, remember=self.remember_totals())}
@@ -87,7 +132,7 @@ class ListRows:
 class ProjectListRows(ListRows):
     """A list of projects: its totals (count, disclosed total, undisclosed) and rows by id."""
 
-    def get_totals(self, queryset) -> dict:
+    def count_totals(self, queryset) -> dict:
         return stats.project_totals(
             queryset, remember=self.remember_totals(), limit=self.count_limit()
         )

@@ -152,3 +152,24 @@ def test_off_when_no_cache_is_named(client, ledger, settings):
     settings.PUBLIC_PAGE_CACHE = None
     poison("/projects/")
     assert b"POISON" not in client.get("/projects/").content
+
+
+def test_a_searchs_totals_are_counted_once_until_the_next_write(client, ledger, monkeypatch):
+    from tracker import paging
+
+    counted = []
+    count = paging.stats.project_totals
+    monkeypatch.setattr(
+        paging.stats, "project_totals", lambda *a, **k: counted.append(1) or count(*a, **k)
+    )
+    first = client.get("/projects/", {"q": "智慧"})
+    assert len(counted) == 1
+    # Another ordering, the next reader, the API: the same selection, not counted again.
+    client.get("/projects/", {"q": "智慧", "ordering": "name"})
+    api = client.get("/api/projects/", {"q": "智慧"}).json()
+    assert len(counted) == 1
+    make.project("智慧工厂二期", region=ledger.jiefang)
+    after = client.get("/projects/", {"q": "智慧", "ordering": "name"})
+    assert len(counted) == 2
+    assert client.get("/api/projects/", {"q": "智慧"}).json()["count"] == api["count"] + 1
+    assert "智慧工厂二期" in after.content.decode() and "智慧工厂二期" not in first.content.decode()
