@@ -169,3 +169,23 @@ def test_signings_before_the_last_twelve_quarters_are_one_earlier_bucket(ledger,
     assert sum(b.count for b in overview["by_quarter"] + overview["quarter_rest"]) == (
         Project.objects.public().count()
     )
+
+
+def test_a_cold_overview_and_progress_cost_the_same_queries_whatever_the_data(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def cold(url):
+        stats.clear()
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    urls = [reverse("tracker:overview"), reverse("tracker:api-progress")]
+    signed(world, world.jiefang, 100)
+    small = [cold(url) for url in urls]
+    for n in range(30):
+        project = signed(world, [world.park, world.shanyang][n % 2], n * 10 or None)
+        moved(project, "operating", date(2026, 5, 1))
+        funds(project, date(2026, 5, 1), 10)
+    assert [cold(url) for url in urls] == small
