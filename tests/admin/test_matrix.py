@@ -58,7 +58,8 @@ PROJECT_SCOPED = {
 # Admins that nobody may use to write, whatever their permissions (written by the services).
 NO_WRITE = {
     "stagechange": {"add", "change", "delete"},
-    "importbatch": {"add", "change"},
+    # Batches are audit records: a wrong import is rolled back, never deleted.
+    "importbatch": {"add", "change", "delete"},
     "job": {"add", "change"},
     # Evidence is uploaded on the project page; claims are decided on the review page.
     "evidence": {"add"},
@@ -87,6 +88,7 @@ OBJECT_KINDS = {
     "job_download",
     "job_retry",
     "press_rollback",
+    "batch_rollback",
 }
 
 
@@ -153,6 +155,8 @@ def classify(name: str) -> AdminUrl | None:
         return AdminUrl(name, model, f"job_{kind}")
     if model == "pressreport" and kind == "rollback":
         return AdminUrl(name, model, "press_rollback")
+    if model == "importbatch" and kind == "rollback":
+        return AdminUrl(name, model, "batch_rollback")
     return None
 
 
@@ -316,6 +320,8 @@ def expected(role: str, url: AdminUrl, method: str) -> bool:
         return role in {"manager", "superuser"}  # a failed system job: managers retry it
     if url.kind == "press_rollback":
         return role in {"manager", "superuser"}  # docs/press.md: they confirm and roll back
+    if url.kind == "batch_rollback":
+        return role in {"manager", "superuser"}  # docs/staff.md: 招商管理员 roll imports back
     # Projects of other districts are read everywhere, written nowhere; their rows
     # (progress reports, partners …) stay inside the editor's regions.
     writes = url.model != "project" or method == "POST" or url.kind == "delete"

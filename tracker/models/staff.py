@@ -59,6 +59,7 @@ class ImportBatch(models.Model):
         APPLIED = "applied", _("已导入")
         REJECTED = "rejected", _("有错误，未导入")
         DISCARDED = "discarded", _("已放弃")
+        ROLLED_BACK = "rolled_back", _("已撤销")
 
     class Origin(models.TextChoices):
         ADMIN = "admin", _("管理后台")
@@ -110,7 +111,7 @@ class ImportBatch(models.Model):
     )
     status = models.CharField(
         verbose_name=_("状态"),
-        max_length=10,
+        max_length=12,
         choices=Status.choices,
         default=Status.PREVIEWED,
     )
@@ -132,11 +133,25 @@ class ImportBatch(models.Model):
         null=True,
         blank=True,
     )
+    rolled_back_at = models.DateTimeField(
+        verbose_name=_("撤销时间"),
+        null=True,
+        blank=True,
+    )
+    rolled_back_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("撤销人"),
+        related_name="+",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = pgettext_lazy("model", "台账导入批次")
         verbose_name_plural = _("台账导入批次")
+        permissions = [("rollback_importbatch", _("可以整批撤销台账导入"))]
 
     def __str__(self):
         return f"#{self.pk} {self.file_name}"
