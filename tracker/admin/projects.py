@@ -1,7 +1,9 @@
 """The project admin: list, change form, region scope, bulk actions and the extra pages' URLs."""
 
 from django.contrib import admin, messages
+from django.db.models import OuterRef, Subquery
 from django.urls import path
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
@@ -9,6 +11,7 @@ from import_export.admin import ImportExportMixin
 from ..choices import Stage, Status
 from ..ledger import render
 from ..models import (
+    ChangeRequest,
     Evidence,
     FundsArrival,
     ProgressReport,
@@ -46,6 +49,32 @@ from .monthly import MonthlyReportViewsMixin
 from .review import ReviewViewsMixin
 from .scorecard import ScorecardViewsMixin
 
+REVIEW_MARKS = {
+    ChangeRequest.Status.PENDING: _("待审核"),
+    ChangeRequest.Status.RETURNED: _("已退回"),
+}
+
+
+def newest_claim_status():
+    """The status of the project's newest ``ChangeRequest`` (NULL when it has none), in the row."""
+    newest = ChangeRequest.objects.filter(project=OuterRef("pk")).order_by("-submitted_at", "-pk")
+    return Subquery(newest.values("status")[:1])
+
+
+class ReviewFilter(admin.SimpleListFilter):
+    """Projects whose newest claim waits for review, or was returned to its editor."""
+
+    title = _("审核")
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return list(REVIEW_MARKS.items())
+
+    def queryset(self, request, queryset):
+        if self.value() in REVIEW_MARKS:
+            return queryset.filter(claim_status=self.value())
+        return queryset
+
 
 @admin.register(Project)
 class ProjectAdmin(
@@ -73,6 +102,7 @@ class ProjectAdmin(
         "amount",
         "signed",
         "event",
+        "review",
     ]
     list_display_links = ["code", "name"]
     list_select_related = ["region", "industry", "event"]
@@ -86,6 +116,7 @@ class ProjectAdmin(
         "event",
         SignedYearFilter,
         "is_public",
+        ReviewFilter,
     ]
     search_fields = ["code", "name", "summary", "project_partners__organization__name"]
     search_help_text = _("按项目编号、名称、建设内容或合作方名称搜索。")
@@ -165,6 +196,17 @@ class ProjectAdmin(
     ]
 
     # --- list columns
+
+    def get_queryset(self, request):
+        # The newest claim's status rides in the row: the 审核 column asks nothing per row.
+        return super().get_queryset(request).annotate(claim_status=newest_claim_status())
+
+    @admin.display(description=_("审核"))
+    def review(self, obj):
+        status = getattr(obj, "claim_status", None)
+        if status not in REVIEW_MARKS:
+            return ""
+        return format_html('<span class="review-mark {}">{}</span>', status, REVIEW_MARKS[status])
 
     @admin.display(description=_("总投资"), ordering="investment")
     def amount(self, obj):
