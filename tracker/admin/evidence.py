@@ -10,7 +10,6 @@ superusers and 只读 for every project, a 区域录入员 for their regions onl
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -23,8 +22,10 @@ from ..services.evidence import (
     MAX_BYTES,
     BadEvidence,
     evidence_attach,
+    evidence_can_delete,
     evidence_can_view,
     evidence_check,
+    evidence_delete,
 )
 from .forms import iso_date_input
 from .mixins import ProjectScopedAdminMixin, TrackerHistoryAdmin
@@ -63,9 +64,35 @@ class EvidenceForm(forms.ModelForm):
         return upload
 
 
+class EvidenceFormSet(forms.BaseInlineFormSet):
+    """Refuses deleting a file the user may not delete (``evidence_can_delete``), naming it.
+
+    A non-form error: Django ignores the errors of a row marked for deletion.
+    """
+
+    user = None
+
+    def clean(self):
+        super().clean()
+        kept = [
+            form.instance.title
+            for form in self.forms
+            if self._should_delete_form(form)
+            and form.instance.pk is not None
+            and not evidence_can_delete(self.user, form.instance)
+        ]
+        if kept:
+            raise ValidationError(
+                _("“%(titles)s”是已通过审核的依据，只有招商管理员可以删除。")
+                % {"titles": "、".join(kept)},
+                code="relied_on",
+            )
+
+
 class EvidenceInline(admin.TabularInline):
     model = Evidence
     form = EvidenceForm
+    formset = EvidenceFormSet
     extra = 0
     fields = ["kind", "title", "document_on", "upload", "download", "uploader", "uploaded_at"]
     readonly_fields = ["download", "uploader", "uploaded_at"]
@@ -74,7 +101,11 @@ class EvidenceInline(admin.TabularInline):
     verbose_name_plural = _("凭证（内部，审核依据）")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("uploaded_by")
+        return super().get_queryset(request).select_related("uploaded_by", "project")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        return type(formset.__name__, (formset,), {"user": request.user})
 
     @admin.display(description=_("下载"))
     def download(self, obj):
@@ -120,11 +151,7 @@ class EvidenceViewsMixin:
                 form.instance._history_user = request.user
                 form.instance.save()
         for evidence in formset.deleted_objects:
-            evidence._history_user = request.user
-            stored = evidence.file.name
-            storage = evidence.file.storage
-            evidence.delete()
-            transaction.on_commit(lambda s=storage, n=stored: s.delete(n))
+            evidence_delete(evidence=evidence, user=request.user)
 
     def evidence_download_view(self, request, pk):
         evidence = get_object_or_404(Evidence.objects.select_related("project"), pk=pk)
@@ -191,8 +218,14 @@ class EvidenceAdmin(ProjectScopedAdminMixin, TrackerHistoryAdmin):
     def download(self, obj):
         return EvidenceInline.download(self, obj)
 
+    def has_delete_permission(self, request, obj=None):
+        # Per file too: the delete page and "delete selected" ask it for every object.
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or evidence_can_delete(request.user, obj))
+
     def delete_model(self, request, obj):
-        stored, storage = obj.file.name, obj.file.storage
-        obj._history_user = request.user
-        super().delete_model(request, obj)
-        transaction.on_commit(lambda: storage.delete(stored))
+        evidence_delete(evidence=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for evidence in queryset.select_related("project"):
+            evidence_delete(evidence=evidence, user=request.user)

@@ -6,7 +6,9 @@ unpacked document — with the same limits as ledger uploads
 (``tracker.ledger.safety``): a renamed executable, a PDF called .jpg, a zip
 bomb, a macro document or an XML part with a DTD is refused with a message
 the uploader can act on. ``evidence_attach`` stores a checked file through
-``default_storage`` with its size and SHA-256.
+``default_storage`` with its size and SHA-256. ``evidence_delete`` removes
+one: a 区域录入员 their regions' files, except those an approved claim relied
+on, which only a 招商管理员 may delete (recorded in the evidence's history).
 """
 
 import hashlib
@@ -21,7 +23,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ..ledger import safety
-from ..models import Evidence
+from ..models import REVIEW_PERMISSION, ChangeRequest, Evidence
 from ..permissions import can_edit_region
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -183,3 +185,44 @@ def evidence_attach(
         evidence.file.storage.delete(stored)
         raise
     return evidence
+
+
+def evidence_relied_on(evidence) -> list[int]:
+    """The ids of the approved claims that relied on ``evidence``."""
+    approved = evidence.change_requests.filter(status=ChangeRequest.Status.APPROVED)
+    return sorted(approved.values_list("pk", flat=True))
+
+
+def evidence_can_delete(user, evidence) -> bool:
+    """Whether ``user`` may delete ``evidence`` (``None``: a command may).
+
+    Only inside the user's regions (never another district's, whatever the
+    URL); what an approved claim relied on only by a reviewer (招商管理员).
+    """
+    if user is None:
+        return True
+    if not user.has_perm("tracker.delete_evidence"):
+        return False
+    if not can_edit_region(user, evidence.project.region_id):
+        return False
+    return user.has_perm(REVIEW_PERMISSION) or not evidence_relied_on(evidence)
+
+
+@transaction.atomic
+def evidence_delete(*, evidence, user) -> None:
+    """Delete ``evidence`` and, once committed, its stored file; raises ``PermissionDenied``.
+
+    A file an approved claim relied on leaves a history row that says which.
+    """
+    if not evidence_can_delete(user, evidence):
+        raise PermissionDenied
+    relied_on = evidence_relied_on(evidence)
+    evidence._history_user = user
+    if relied_on:
+        evidence._change_reason = (
+            _("删除审核依据（审核申请 %(ids)s 据此通过）")
+            % {"ids": "、".join(f"#{pk}" for pk in relied_on)}
+        )[:100]
+    stored, storage = evidence.file.name, evidence.file.storage
+    evidence.delete()
+    transaction.on_commit(lambda: storage.delete(stored))
