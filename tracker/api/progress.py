@@ -7,7 +7,7 @@ the data size. Funds in place (到位资金) appear only when the bureau publish
 in aggregate (``FUNDS_PUBLIC_AGGREGATE``), per district and year, never per project.
 """
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
@@ -15,11 +15,26 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import stats
+from ..formatting import plain_decimal
 from .http import OpenDataHeaders, license_info
 from .openapi import AS_OF, ERRORS, RECORD_HEADERS
 from .serializers import UNDISCLOSED_NOTE, WanField
 
 SIGNED_NOTE = "at 已签约 or beyond now, dated by `signed_on`, else the first change into 已签约"
+
+
+@extend_schema_field(
+    {"type": "string", "format": "decimal", "pattern": r"^\d+(\.\d{1,4})?$", "nullable": True}
+)
+class OptionalWanField(serializers.Field):
+    """An amount in 万元 that a record may leave out altogether (not read-only, so the
+    schema does not list it as required)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+    def to_representation(self, value):
+        return plain_decimal(value)
 
 
 class DistrictYearSerializer(serializers.Serializer):
@@ -43,8 +58,7 @@ class DistrictYearSerializer(serializers.Serializer):
         help_text="Projects that went into operation in the year (`operating_on`, else the "
         "first change into 已投产) and are at 已投产 now."
     )
-    funds_amount = WanField(
-        required=False,
+    funds_amount = OptionalWanField(
         help_text="Funds in place (到位资金) that arrived in the year for the district's public "
         "projects, in 万元: present only when the bureau publishes funds in aggregate "
         "(`funds_published`); null when none arrived.",
