@@ -247,13 +247,23 @@ def _top_section(ytd: Period) -> Section:
 
 
 def _alerts_section(today: date) -> Section:
+    lines = alert_lines(Project.objects.all(), today=today)
+    note = _("截至 %(day)s。") % {"day": today.isoformat()}
+    if len(lines) > ALERT_ROWS:
+        note = _(
+            "截至 %(day)s，共 %(n)s 条预警，此处列出前 %(shown)s 条；完整列表见“需关注”页。"
+        ) % {
+            "day": today.isoformat(),
+            "n": len(lines),
+            "shown": ALERT_ROWS,
+        }
     section = Section(
         "alerts",
         _("预警"),
         [_("项目编号"), _("项目名称"), _("区域"), _("预警"), _("说明"), _("负责人")],
-        note=_("截至 %(day)s。") % {"day": today.isoformat()},
+        note=note,
     )
-    for line in alert_lines(Project.objects.all(), today=today):
+    for line in lines[:ALERT_ROWS]:
         section.rows.append(
             [line.code, line.name, line.region, line.alert, line.detail, line.people]
         )

@@ -218,3 +218,13 @@ def test_an_unreadable_month_falls_back_to_last_month(staff, world):
     response = staff.get(reverse("admin:tracker_project_monthly"), {"month": "three"})
     assert response.status_code == 200
     assert response.context["report"].month in range(1, 13)
+
+
+def test_the_report_lists_thirty_alerts_and_says_how_many_there_are(world):
+    from tracker.monthly import ALERT_ROWS
+
+    for n in range(ALERT_ROWS + 3):  # signed long ago, never started: one alert each
+        make_project(world, code=f"JZ-2020-{n + 500:04d}", signed_on=date(2020, 1, 1))
+    section = monthly_report(year=2026, month=3, today=date(2026, 3, 31)).section("alerts")
+    assert len(section.rows) == ALERT_ROWS
+    assert f"共 {ALERT_ROWS + 3} 条预警" in section.note
