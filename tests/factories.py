@@ -297,6 +297,10 @@ def ledger_row(**cells) -> list:
         "leader": "张三",
         "unit": "解放区商务局",
         "public": "是",
+        # Blank: keeps what is stored.
+        "started_on": "",
+        "operating_on": "",
+        "planned_operation_on": "",
     }
     unknown = set(cells) - set(defaults)
     assert not unknown, unknown

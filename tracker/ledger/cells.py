@@ -73,6 +73,20 @@ def _cell_signed_on(raw, row, ctx):
     row.values["signed_on"], row.values["signed_on_precision"] = parsers.parse_date(raw)
 
 
+def _cell_milestone(attribute, precision_attribute=None):
+    """开工/投产 dates: a blank cell keeps what is stored (the sheet may just not know it)."""
+
+    def read(raw, row, ctx):
+        if parsers.text(raw) == "":
+            return
+        value, precision = parsers.parse_date(raw)
+        row.values[attribute] = value
+        if precision_attribute:
+            row.values[precision_attribute] = precision
+
+    return read
+
+
 def _cell_partners(raw, row, ctx):
     row.partners = parsers.parse_partners(raw)
 
@@ -112,4 +126,7 @@ READERS = {
     "leader": _cell_text("leader", "leader"),
     "unit": _cell_text("responsible_unit", "unit"),
     "public": _cell_public,
+    "started_on": _cell_milestone("started_on", "started_on_precision"),
+    "operating_on": _cell_milestone("operating_on", "operating_on_precision"),
+    "planned_operation_on": _cell_milestone("planned_operation_on"),
 }

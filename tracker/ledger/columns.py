@@ -94,6 +94,26 @@ COLUMNS: tuple[Column, ...] = (
         "unit", "责任单位", "unit", aliases=("responsible_unit", "牵头单位", "责任部门", "承办单位")
     ),
     Column("public", "是否公开", "public", aliases=("is_public", "公开")),
+    # Last, so files made before these columns existed keep their positions. A blank
+    # cell keeps the stored date; a date here is when the stage timeline says it began.
+    Column(
+        "started_on",
+        "开工日期",
+        "started_on",
+        aliases=("开工时间", "实际开工日期", "实际开工时间", "开工日"),
+    ),
+    Column(
+        "operating_on",
+        "投产日期",
+        "operating_on",
+        aliases=("投产时间", "实际投产日期", "实际投产时间", "投产日"),
+    ),
+    Column(
+        "planned_operation_on",
+        "计划投产日期",
+        "planned_operation_on",
+        aliases=("计划投产时间", "预计投产日期", "预计投产时间"),
+    ),
 )
 # Recognised when present, never exported: the reason for a stage or status change
 # in this import (rules by stage ask for one when a project moves back or closes).

@@ -46,6 +46,11 @@ _FIELDS = (
     "leader",
     "responsible_unit",
     "is_public",
+    "started_on",
+    "started_on_precision",
+    "operating_on",
+    "operating_on_precision",
+    "planned_operation_on",
 )
 _WIDTHS = {
     "code": 15,
@@ -62,6 +67,9 @@ _WIDTHS = {
     "leader": 10,
     "unit": 20,
     "public": 9,
+    "started_on": 13,
+    "operating_on": 13,
+    "planned_operation_on": 14,
 }
 
 
@@ -114,6 +122,11 @@ def ledger_rows(queryset, *, native: bool) -> Iterator[list]:
             leader,
             unit,
             public,
+            started_on,
+            started_precision,
+            operating_on,
+            operating_precision,
+            planned_operation_on,
         ) in chunk:
             yield [
                 text(code),
@@ -130,6 +143,9 @@ def ledger_rows(queryset, *, native: bool) -> Iterator[list]:
                 text(leader),
                 text(unit),
                 "是" if public else "否",
+                date_cell(started_on, started_precision, native=native),
+                date_cell(operating_on, operating_precision, native=native),
+                date_cell(planned_operation_on, "day", native=native),
             ]
 
 
@@ -196,6 +212,14 @@ def _notes(maps: _Maps) -> list[list[str]]:
             + "、".join(maps.roles.values()),
         ],
         ["是否公开", _("是/否（也可填 true/false、1/0）。")],
+        [
+            "开工日期、投产日期",
+            _(
+                "写法同签约日期。项目进入在建/落地、已投产时，阶段记录按这里的日期起算（推进效率据此计算）；"
+                "留空表示不改已有日期。"
+            ),
+        ],
+        ["计划投产日期", _("写法同签约日期；逾期未投产会列入需关注。")],
         [],
         [
             _("表头"),
@@ -257,5 +281,8 @@ def template_rows() -> list[list]:
             "",
             "",
             "是",
+            "",
+            "",
+            "2022年6月",
         ]
     ]

@@ -58,6 +58,9 @@ COLUMN_FIELDS = {
     "leader": ("leader",),
     "unit": ("responsible_unit",),
     "public": ("is_public",),
+    "started_on": ("started_on", "started_on_precision"),
+    "operating_on": ("operating_on", "operating_on_precision"),
+    "planned_operation_on": ("planned_operation_on",),
 }
 _TEXT_COLUMNS = {"name", "summary", "leader", "unit"}
 
@@ -421,8 +424,10 @@ def _display(key: str, values: tuple, ctx: _Context) -> str:
         return ctx.status_labels.get(first, first)
     if key == "investment":
         return render.amount_display(*values)
-    if key == "signed_on":
+    if key in ("signed_on", "started_on", "operating_on"):
         return render.date_display(*values)
+    if key == "planned_operation_on":
+        return render.date_display(first, "day")
     if key == "public":
         return render.bool_cell(first)
     return first or ""

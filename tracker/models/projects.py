@@ -61,8 +61,9 @@ class ProjectQuerySet(models.QuerySet):
         """Annotate the signing date and the days from signing to construction and operation.
 
         ``signed_date`` is ``signed_on`` or else the first change into 已签约;
-        ``construction_date`` / ``operation_date`` are the first changes into
-        在建/落地 and 已投产 (from ``StageChange``, never typed in).
+        ``construction_date`` / ``operation_date`` are ``started_on`` /
+        ``operating_on`` where staff typed them (the form, a ledger's 开工日期 and
+        投产日期), else the first changes into 在建/落地 and 已投产 (``StageChange``).
         ``days_to_construction`` / ``days_to_operation`` are whole days (``None``
         when either end is unknown).
         """
@@ -77,8 +78,8 @@ class ProjectQuerySet(models.QuerySet):
 
         qs = self.annotate(
             signed_date=Coalesce(F("signed_on"), first_into(Stage.SIGNED)),
-            construction_date=first_into(Stage.CONSTRUCTION),
-            operation_date=first_into(Stage.OPERATING),
+            construction_date=Coalesce(F("started_on"), first_into(Stage.CONSTRUCTION)),
+            operation_date=Coalesce(F("operating_on"), first_into(Stage.OPERATING)),
         )
         return qs.annotate(
             days_to_construction=days_between("signed_date", "construction_date"),

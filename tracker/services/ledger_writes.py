@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from ..choices import Stage
 from ..ledger.importer import NEW, UPDATE, ImportPlan, Progress
 from ..ledger.lookups import any_of
 from ..models import Organization, Project, ProjectPartner, StageChange
@@ -271,6 +272,22 @@ def apply_plan(
     report(steps)
 
 
+# A move into these stages takes effect on the project's own date when it has one.
+_MILESTONE_DATES = {Stage.CONSTRUCTION: "started_on", Stage.OPERATING: "operating_on"}
+
+
+def _effective_on(project, old_stage: str, today):
+    """When a change takes effect: the 开工/投产 date of a move into that stage, else today.
+
+    A historical ledger says when a project started; dating the change the day
+    of the import would make 推进效率 count years that never happened.
+    """
+    milestone = _MILESTONE_DATES.get(project.stage)
+    if milestone is None or project.stage == old_stage:
+        return today
+    return getattr(project, milestone) or today
+
+
 def _stage_changes(rows, *, user, batch) -> list[StageChange]:
     """One ``StageChange`` per created project and per stage/status change."""
     today = timezone.localdate()
@@ -287,7 +304,7 @@ def _stage_changes(rows, *, user, batch) -> list[StageChange]:
                 to_stage=project.stage,
                 from_status=old_status,
                 to_status=project.status,
-                effective_on=today,
+                effective_on=_effective_on(project, old_stage, today),
                 note=row.note,
                 recorded_by=user,
                 import_batch=batch,
