@@ -169,7 +169,7 @@ CACHES = {
         }
         if os.environ.get("DATABASE_URL")
         else {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "config.pagecache.PageFileCache",
             "LOCATION": VAR_DIR / "pages",
             "OPTIONS": {"MAX_ENTRIES": 3000},
         }

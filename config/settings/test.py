@@ -34,7 +34,7 @@ CACHES = {
         "LOCATION": VAR_DIR / "progress",
     },
 }
-if CACHES["pages"]["BACKEND"].endswith("FileBasedCache"):
+if CACHES["pages"]["BACKEND"].endswith("FileCache"):
     CACHES["pages"] = {**CACHES["pages"], "LOCATION": VAR_DIR / "pages"}
 # Whole-page caching is keyed on the data fingerprint, which a rolled-back test can
 # repeat on SQLite (its id sequence rolls back too): tests that cover it turn it on.

@@ -173,3 +173,14 @@ def test_a_searchs_totals_are_counted_once_until_the_next_write(client, ledger, 
     assert len(counted) == 2
     assert client.get("/api/projects/", {"q": "智慧"}).json()["count"] == api["count"] + 1
     assert "智慧工厂二期" in after.content.decode() and "智慧工厂二期" not in first.content.decode()
+
+
+def test_the_file_cache_culls_now_and_then_not_on_every_write(tmp_path, monkeypatch):
+    files = pagecache.PageFileCache(str(tmp_path), {"OPTIONS": {"MAX_ENTRIES": 10}})
+    monkeypatch.setattr(pagecache.random, "randrange", lambda n: 1)  # the 49 in 50
+    for i in range(30):
+        files.set(f"page{i}", b"x")
+    assert len(list(tmp_path.glob("*.djcache"))) == 30
+    monkeypatch.setattr(pagecache.random, "randrange", lambda n: 0)  # the one that looks
+    files.set("page-last", b"x")
+    assert len(list(tmp_path.glob("*.djcache"))) < 30

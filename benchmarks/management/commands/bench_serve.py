@@ -628,13 +628,18 @@ class Command(BaseCommand):
                 f"{rendered:.1f} ms rendered by a warm process; target ≤ {COLD_TARGET:g}× of "
                 "the rendered one, × of the stored one beside it):"
             )
-            for name in ("restart", "after_edit", "after_recompute"):
+            labels = {
+                "restart": "after a restart",
+                "after_edit": "after an edit",
+                "after_recompute": "after its recompute",
+            }
+            for name, title in labels.items():
                 times = cold[name]
                 worst = max(times) / rendered
                 verdict = "ok" if worst <= COLD_TARGET else "MISSED"
                 listed = ", ".join(f"{t:.0f}" for t in times)
                 out(
-                    f"  first {len(times)} after {name.replace('_', ' '):<16} {listed}  worst"
+                    f"  first {len(times)} {title:<19} {listed}  worst"
                     f" {worst:.1f}× ({max(times) / warm:.1f}× stored)  {verdict}"
                 )
             seconds = cold["recompute_seconds"]
