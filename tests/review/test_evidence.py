@@ -6,22 +6,11 @@ from django.urls import reverse
 
 from tests.factories import make_project, make_user
 from tracker.models import Evidence
-from tracker.permissions import ADMIN_GROUP, EDITOR_GROUP, READER_GROUP
 from tracker.services.evidence import BadEvidence, evidence_attach, evidence_check
 
 from .helpers import EXE, PDF, PNG, change_form, docx, evidence_rows, upload
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def people(world):
-    return {
-        "reader": make_user("reader", group=READER_GROUP),
-        "editor": make_user("editor", group=EDITOR_GROUP, regions=[world.jiefang]),
-        "other_editor": make_user("editor2", group=EDITOR_GROUP, regions=[world.shanyang]),
-        "manager": make_user("manager", group=ADMIN_GROUP),
-    }
 
 
 @pytest.fixture

@@ -5,9 +5,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
-from tests.factories import make_project, make_user
+from tests.factories import make_project
 from tracker.models import ChangeRequest, Evidence
-from tracker.permissions import ADMIN_GROUP, EDITOR_GROUP, READER_GROUP
 from tracker.services.evidence import evidence_attach, evidence_delete
 
 from .helpers import PDF, change_form
@@ -15,16 +14,6 @@ from .helpers import PDF, change_form
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = reverse("admin:tracker_evidence_changelist")
-
-
-@pytest.fixture
-def people(world):
-    return {
-        "reader": make_user("reader", group=READER_GROUP),
-        "editor": make_user("editor", group=EDITOR_GROUP, regions=[world.jiefang]),
-        "other_editor": make_user("editor2", group=EDITOR_GROUP, regions=[world.shanyang]),
-        "manager": make_user("manager", group=ADMIN_GROUP),
-    }
 
 
 def attach(world, people, *, relied_on=False, title="投资合同"):
