@@ -30,7 +30,7 @@ from tracker.codes import project_code_next
 from tracker.formatting import join_items
 from tracker.models import Event, Industry, Organization, Project, ProjectPartner, Region
 from tracker.permissions import editable_region_ids
-from tracker.rules import NOTE, PARTNERS, SIGNED_ON, stage_change_problems
+from tracker.review_rules import needs_review
 from tracker.text import normalize_name
 from tracker.verbs import LEDGER_STATUS_WORDS, ledger_stage_words
 
@@ -40,9 +40,14 @@ from .columns import Layout, match_headers
 from .lookups import NamedLookup, any_of, choice_lookup, word_lookup  # noqa: F401 (export_ledger)
 from .parsers import CellError
 from .reader import HEADER_SEARCH, Table
+from .row_rules import check_rules, hold_for_review
 from .skips import not_a_project
 
 NEW, UPDATE, UNCHANGED, ERROR = "new", "update", "unchanged", "error"
+# A reviewed user's (区域录入员) row whose counted claim waits for review
+# (``tracker.review_rules``): ``apply_plan`` leaves it alone and
+# ``services.review.import_rows_submit`` files it as the admin form would.
+SUBMIT = "submit"
 
 # Model fields each column sets, in the order changes are shown.
 COLUMN_FIELDS = {
@@ -63,6 +68,7 @@ COLUMN_FIELDS = {
     "planned_operation_on": ("planned_operation_on",),
 }
 _TEXT_COLUMNS = {"name", "summary", "leader", "unit"}
+_COLUMN_OF = {name: key for key, names in COLUMN_FIELDS.items() for name in names}
 
 
 def _same_text(old: str, new: str) -> bool:
@@ -77,6 +83,7 @@ class Change:
     column: str
     old: str
     new: str
+    held: bool = False  # waits for review (a SUBMIT row's counted claim)
 
 
 @dataclass
@@ -95,6 +102,9 @@ class RowPlan:
     project: Project | None = field(default=None, repr=False)
     note: str = ""  # the optional 变更说明 column: why the stage/status changes
     before: tuple[str, str] | None = field(default=None, repr=False)
+    # A SUBMIT row's fields that wait for review, and the columns they come from.
+    held: list[str] = field(default_factory=list, repr=False)
+    held_columns: list[str] = field(default_factory=list)
 
     def error(self, column: str, message: str) -> None:
         self.errors.append((column, message))
@@ -151,6 +161,7 @@ class _Context:
             Event.objects.values_list("pk", "name", "slug"), what=_("签约活动")
         )
         self.scope = editable_region_ids(user) if user is not None else None
+        self.review = needs_review(user)
         self.can_add = user is None or user.has_perm("tracker.add_project")
         self.can_change = user is None or user.has_perm("tracker.change_project")
         self.can_add_organization = user is None or user.has_perm("tracker.add_organization")
@@ -254,6 +265,12 @@ def plan_import(table: Table, *, user=None, progress: Progress | None = None) ->
             _plan_update(row, project, partners.get(project.pk, []), org_names, ctx)
     plan.new_organizations = list(new_org_names.values())
     plan._code_starts = _assign_codes(rows)
+    if ctx.review:
+        for row in rows:
+            if row.action in (NEW, UPDATE) and hold_for_review(
+                row, label=ctx.layout.label, column_of=_COLUMN_OF
+            ):
+                row.action = SUBMIT
     plan.digest = _digest(plan)
     if progress is not None:
         progress(total or len(rows), total)
@@ -328,41 +345,9 @@ def _plan_new(row: RowPlan, ctx: _Context) -> None:
         row.error(ctx.layout.label("name"), _("项目名称不能为空。"))
     if "region_id" not in row.values:
         row.error(ctx.layout.label("region"), _("所属区域不能为空。"))
-    _check_rules(row, None, has_partner=bool(row.partners), ctx=ctx)
+    check_rules(row, None, has_partner=bool(row.partners), ctx=ctx)
     if row.action != ERROR:
         row.action = NEW
-
-
-def _check_rules(row: RowPlan, project: Project | None, *, has_partner: bool, ctx) -> None:
-    """The rules by stage (``tracker.rules``) for the change this row makes, as cell errors."""
-    if project is None:
-        old_stage = old_status = None
-        new_stage = row.values.get("stage", Stage.LEAD)
-        new_status = row.values.get("status", Status.ON_TRACK)
-        signed_on = row.values.get("signed_on")
-    else:
-        old_stage, old_status = project.stage, project.status
-        new_stage = row.values.get("stage", old_stage)
-        new_status = row.values.get("status", old_status)
-        signed_on = row.values.get("signed_on", project.signed_on)
-        if (new_stage, new_status) == (old_stage, old_status):
-            return
-    problems = stage_change_problems(
-        old_stage=old_stage,
-        old_status=old_status,
-        new_stage=new_stage,
-        new_status=new_status,
-        signed_on=signed_on,
-        has_partner=has_partner,
-        note=row.note,
-    )
-    columns = {
-        SIGNED_ON: "signed_on",
-        PARTNERS: "partners",
-        NOTE: "change_note" if ctx.layout.has("change_note") else "status",
-    }
-    for problem in problems:
-        row.error(ctx.layout.label(columns.get(problem.key, "stage")), problem.message)
 
 
 def _plan_update(row, project, links, org_names, ctx) -> None:
@@ -402,7 +387,7 @@ def _plan_update(row, project, links, org_names, ctx) -> None:
                 )
             )
     has_partner = bool(row.partners) if row.partners is not None else bool(links)
-    _check_rules(row, project, has_partner=has_partner, ctx=ctx)
+    check_rules(row, project, has_partner=has_partner, ctx=ctx)
     if row.action == ERROR:
         return
     row.action = UPDATE if row.changes else UNCHANGED

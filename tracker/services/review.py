@@ -21,12 +21,26 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from ..choices import Stage
 from ..formatting import plain_decimal
-from ..models import REVIEW_PERMISSION, ChangeRequest, Project
+from ..ledger.importer import SUBMIT
+from ..ledger.lookups import any_of
+from ..models import (
+    REVIEW_PERMISSION,
+    ChangeRequest,
+    Organization,
+    Project,
+    ProjectPartner,
+    StageChange,
+)
 from ..requirements import crossed, missing_evidence
 from ..review_rules import REVIEWABLE, held_fields, needs_review
+from ..text import normalize_name
+
+# The import's partner-link writes, shared so a submitted row's links are written the same way.
+from .ledger_writes import _bulk_delete_with_history, _history, _partner_changes
 from .projects import check_scope, project_save
 
 # A new project whose counted stage waits for review is recorded at the last uncounted one.
@@ -127,7 +141,8 @@ def project_save_or_submit(
         rules_checked=True,
     )
     changes = {name: _json(proposed[name]) for name in held}
-    before = {name: _json(stored[name]) if stored else None for name in held}
+    # What the project holds meanwhile (for a new one, the placeholders).
+    before = {name: _json(getattr(project, name)) for name in held}
     pending = (
         ChangeRequest.objects.select_for_update()
         .filter(project=project, status=ChangeRequest.Status.PENDING)
@@ -235,3 +250,61 @@ def change_request_return(*, change_request: ChangeRequest, user, reason: str):
     request._history_user = user
     request.save()
     return request
+
+
+@transaction.atomic
+def import_rows_submit(*, plan, user, batch) -> int:
+    """File a ledger import's SUBMIT rows as if the editor had saved each in the admin.
+
+    Called right after ``apply_plan`` (which leaves SUBMIT rows alone), in
+    the same transaction. Each row goes through ``project_save_or_submit``:
+    what needs no review is written, the counted claim (a new project, a move
+    into a counted stage, an amount) becomes or joins the project's pending
+    ``ChangeRequest`` with the evidence the project carries. The rules by
+    stage were checked at planning. The rows' partner links are written as
+    ``apply_plan`` writes them, and their history points at ``batch``.
+    Returns how many rows were submitted.
+    """
+    rows = [row for row in plan.rows if row.action == SUBMIT]
+    if not rows:
+        return 0
+    if not needs_review(user):
+        raise ValueError("SUBMIT rows are planned for reviewed users only")
+    started = timezone.now()
+    reason = batch.change_reason if batch else _("台账导入")
+    stage_changes, requests = [], []
+    for row in rows:
+        creating = row.project is None
+        project = Project(code=row.code) if creating else row.project
+        for name, value in row.values.items():
+            setattr(project, name, value)
+        change, request = project_save_or_submit(
+            project=project, user=user, note=row.note or reason, rules_checked=True
+        )
+        row.project = project
+        stage_changes += [change.pk] if change else []
+        if not creating:
+            requests.append(request)
+    for request in dict.fromkeys(requests):
+        change_request_link_evidence(change_request=request)
+    _write_partner_links(plan, rows, user=user, batch=batch)
+    if batch is not None:
+        ids = [row.project.pk for row in rows]
+        Project.history.filter(id__in=ids, history_date__gte=started).update(import_batch=batch)
+        StageChange.objects.filter(pk__in=stage_changes).update(import_batch=batch)
+    return len(rows)
+
+
+def _write_partner_links(plan, rows, *, user, batch) -> None:
+    """The partner links ``rows`` add and drop, written as ``apply_plan`` writes them."""
+    org_ids = dict(plan._org_ids)
+    keys = {normalize_name(name) for row in rows if row.partners for name, _r in row.partners}
+    if keys - set(org_ids):
+        found = Organization.objects.filter(name_key__in=any_of(sorted(keys - set(org_ids))))
+        org_ids.update(found.values_list("name_key", "pk"))
+    to_create, to_delete = _partner_changes(plan, rows, org_ids)
+    history = _history(user, batch, timezone.now())
+    if to_create:
+        bulk_create_with_history(to_create, ProjectPartner, **history)
+    if to_delete:
+        _bulk_delete_with_history(to_delete, ProjectPartner, **history)
