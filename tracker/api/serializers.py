@@ -10,9 +10,10 @@ period and its ``*_precision`` says how much of it the source states.
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..choices import DatePrecision
+from ..choices import DatePrecision, Stage, Status
 from ..formatting import format_project_amount, plain_decimal
 from ..models import Citation, Event, Industry, Organization, Project, ProjectPartner, Region
+from ..templatetags.project_rows import choice_labels
 
 UNDISCLOSED_NOTE = "null when the source does not disclose it (未披露) — never 0."
 PRECISION_NOTE = (
@@ -220,6 +221,7 @@ class ProjectListSerializer(serializers.ListSerializer):
 
     def to_representation(self, data):
         absolute = self.context["request"].build_absolute_uri
+        stages, statuses = choice_labels(Stage.choices), choice_labels(Status.choices)
         rows = []
         for p in data.all() if hasattr(data, "all") else data:
             rows.append(
@@ -231,9 +233,9 @@ class ProjectListSerializer(serializers.ListSerializer):
                     "region": _ref(p.region, ("slug", "name", "kind"), None),
                     "industry": _ref(p.industry, ("slug", "name"), None),
                     "stage": p.stage,
-                    "stage_display": str(p.get_stage_display()),
+                    "stage_display": stages.get(p.stage, p.stage),
                     "status": p.status,
-                    "status_display": str(p.get_status_display()),
+                    "status_display": statuses.get(p.status, p.status),
                     "investment": plain_decimal(p.investment),
                     "investment_low": plain_decimal(p.investment_low),
                     "investment_high": plain_decimal(p.investment_high),
