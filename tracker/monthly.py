@@ -28,6 +28,14 @@ from .scorecard import Period
 from .services.alerts import alert_lines
 
 TOP_PROJECTS = 10
+# The figures set beside their 年度目标, in column order.
+TARGET_COLUMNS = (
+    "signed_count",
+    "signed_amount",
+    "started_count",
+    "operating_count",
+    "funds_amount",
+)
 # The report lists this many alerts; the full list is the 需关注 page.
 ALERT_ROWS = 30
 
@@ -190,9 +198,8 @@ def _targets_section(card: scorecard.Scorecard) -> Section:
     for district in card.districts:
         target = district.target
         row = [_district_name(district)]
-        for key in ("signed_count", "signed_amount", "started_count", "operating_count"):
+        for key in TARGET_COLUMNS:
             row += [district.value(key), getattr(target, key, None)]
-        row += [district.funds_amount, getattr(target, "funds_amount", None)]
         section.rows.append(row)
     return section
 

@@ -415,21 +415,7 @@ def _overview() -> dict:
 
     # Stage, status and the totals from one grouping (trends).
     stage_status = trends.stage_status_rows(public)
-    stages = {}
-    for row in stage_status:
-        stages.setdefault(row["stage"], []).append(row)
-    by_stage = []
-    for code, label in Stage.choices:
-        totals = trends.totals_of(stages.get(code, []))
-        by_stage.append(
-            Bar(
-                label=label,
-                key=code,
-                count=totals["count"],
-                amount=totals["disclosed_total"],
-                url=f"{list_url}?stage={code}",
-            )
-        )
+    by_stage = trends.coded_bars(stage_status, "stage", Stage.choices, Bar, list_url)
 
     # Districts, their yearly progress and the signing cohorts from one grouping.
     progress = trends.progress_rows(public)

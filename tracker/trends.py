@@ -74,24 +74,28 @@ def stage_status_rows(public) -> list[dict]:
     )
 
 
-def by_status(rows, bar, list_url: str) -> list:
-    """One bar per status, in the choices' order (a status nobody has is a 0 bar)."""
+def coded_bars(rows, field: str, choices, bar, list_url: str) -> list:
+    """One bar per code of ``choices`` (in their order; a code nobody has is a 0 bar),
+    linked to the list filtered by ``field`` (``stage``, ``status``)."""
     per = defaultdict(list)
     for row in rows:
-        per[row["status"]].append(row)
-    bars = []
-    for code, label in Status.choices:
-        totals = totals_of(per.get(code, []))
-        bars.append(
-            bar(
-                label=label,
-                key=code,
-                count=totals["count"],
-                amount=totals["disclosed_total"],
-                url=f"{list_url}?status={code}",
-            )
-        )
-    return bars
+        per[row[field]].append(row)
+    return [
+        bar_of(bar, label, code, per.get(code, []), f"{list_url}?{field}={code}")
+        for code, label in choices
+    ]
+
+
+def by_status(rows, bar, list_url: str) -> list:
+    return coded_bars(rows, "status", Status.choices, bar, list_url)
+
+
+def bar_of(bar, label, key: str, rows, url: str = ""):
+    """A bar (``bar``: ``stats.Bar``) of the totals of ``rows`` grouped with ``totals_aggregates``."""
+    totals = totals_of(rows)
+    return bar(
+        label=label, key=key, count=totals["count"], amount=totals["disclosed_total"], url=url
+    )
 
 
 # --- (year, quarter) of the signing date --------------------------------------------------
@@ -113,13 +117,9 @@ def by_year(rows, bar, list_url: str) -> list:
     for row in rows:
         per[row["year"]].append(row)
     return [
-        bar(
-            label=str(year) if year is not None else _("无签约日期"),
-            key="undated" if year is None else str(year),
-            count=totals_of(per[year])["count"],
-            amount=totals_of(per[year])["disclosed_total"],
-            url=f"{list_url}?year={year}" if year is not None else "",
-        )
+        bar_of(bar, str(year), str(year), per[year], f"{list_url}?year={year}")
+        if year is not None
+        else bar_of(bar, _("无签约日期"), "undated", per[year])
         for year in sorted(per, key=lambda y: (y is None, y or 0))
     ]
 
@@ -144,36 +144,20 @@ def by_quarter(rows, bar, list_url: str) -> tuple[list, list]:
         span.reverse()
         earlier = [r for key, r in per.items() if key < span[0]]
         if earlier:
-            totals = totals_of(earlier)
-            rest.append(
-                bar(
-                    label=_("更早"),
-                    key="earlier",
-                    count=totals["count"],
-                    amount=totals["disclosed_total"],
-                )
-            )
+            rest.append(bar_of(bar, _("更早"), "earlier", earlier))
         for year, quarter in span:
-            row = per.get((year, quarter), {})
+            row = per.get((year, quarter))
             bars.append(
-                bar(
-                    label=f"{year} Q{quarter}",
-                    key=f"{year}q{quarter}",
-                    count=row.get("count", 0),
-                    amount=row.get("disclosed_total"),
-                    url=f"{list_url}?year={year}",
+                bar_of(
+                    bar,
+                    f"{year} Q{quarter}",
+                    f"{year}q{quarter}",
+                    [row] if row else [],
+                    f"{list_url}?year={year}",
                 )
             )
     if undated:
-        totals = totals_of(undated)
-        rest.append(
-            bar(
-                label=_("无签约日期"),
-                key="undated",
-                count=totals["count"],
-                amount=totals["disclosed_total"],
-            )
-        )
+        rest.append(bar_of(bar, _("无签约日期"), "undated", undated))
     return bars, rest
 
 

@@ -1,30 +1,17 @@
 """区县年度进展 as an open-data file: the API's figures, funds only when published."""
 
-import csv
-import io
-import shutil
 from datetime import date
-from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.core.files.storage import default_storage
 from django.test import override_settings
 from django.urls import reverse
 
+from tests.public.test_open_data import no_files_yet, read_csv  # noqa: F401 (autouse fixture)
 from tests.scorecard.builders import funds, moved, signed
 from tracker import stats
 from tracker.services import opendata
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def no_files_yet():
-    directory = Path(settings.MEDIA_ROOT) / opendata.DIRECTORY
-    shutil.rmtree(directory, ignore_errors=True)
-    yield
-    shutil.rmtree(directory, ignore_errors=True)
 
 
 @pytest.fixture
@@ -36,12 +23,6 @@ def ledger(world):
     signed(world, world.shanyang, 9000, on=date(2026, 1, 5), is_public=False)
     funds(a, date(2025, 6, 1), 300)
     return world
-
-
-def read_csv(name):
-    with default_storage.open(opendata.storage_path(name), "rb") as stream:
-        raw = stream.read().decode("utf-8").removeprefix("\ufeff")
-    return list(csv.reader(io.StringIO(raw)))
 
 
 def api_rows(client):
