@@ -74,10 +74,6 @@ def _percent(share):
     return None if share is None else round(share * 100, 1)
 
 
-def _district_name(card: scorecard.DistrictCard) -> str:
-    return _("市本级") if card.at_city else card.name
-
-
 def _funds(period: Period) -> dict:
     arrivals = FundsArrival.objects.filter(month__gte=period.start, month__lte=period.end)
     return arrivals.totals_by_origin()
@@ -197,7 +193,7 @@ def _targets_section(card: scorecard.Scorecard) -> Section:
     )
     for district in card.districts:
         target = district.target
-        row = [_district_name(district)]
+        row = [district.label]
         for key in TARGET_COLUMNS:
             row += [district.value(key), getattr(target, key, None)]
         section.rows.append(row)
@@ -223,7 +219,7 @@ def _ranking_section(card: scorecard.Scorecard) -> Section:
             "只计下达了目标的指标。未下达任何目标的区县不排名。"
         ),
     )
-    names = {d.region_id: _district_name(d) for d in card.districts}
+    names = {d.region_id: d.label for d in card.districts}
     for result in card.ranked:
         total = None if result.total is None else round(result.total, 2)
         rates = [_percent(result.rates.get(key)) for key in ranking.INDICATORS]

@@ -226,6 +226,11 @@ class DistrictCard:
     target: DistrictTarget | None = None
 
     @property
+    def label(self) -> str:
+        """How a table names it: the district, or 市本级 for projects placed at the city."""
+        return str(_("市本级")) if self.at_city else self.name
+
+    @property
     def signed_amount(self) -> Decimal | None:
         """签约金额: disclosed only; ``None`` when nothing signed is disclosed."""
         return self.amounts.get("signed_count")

@@ -228,3 +228,10 @@ def test_the_report_lists_thirty_alerts_and_says_how_many_there_are(world):
     section = monthly_report(year=2026, month=3, today=date(2026, 3, 31)).section("alerts")
     assert len(section.rows) == ALERT_ROWS
     assert f"共 {ALERT_ROWS + 3} 条预警" in section.note
+
+
+def test_a_project_placed_at_the_city_is_a_row_of_its_own_named_city_level(world):
+    make_project(world, code="JZ-2026-0900", region=world.city, signed_on=date(2026, 3, 3))
+    rows = monthly_report(year=2026, month=3).section("targets").rows
+    city = next(row for row in rows if row[0] == "市本级")
+    assert city[1] == 1 and world.city.name not in [row[0] for row in rows]
