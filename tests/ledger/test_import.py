@@ -220,7 +220,10 @@ def test_an_empty_stage_status_or_public_cell_keeps_the_current_value(world):
 def test_partners_removed_from_the_cell_are_unlinked_with_history(world):
     project = make_project(world)
     add_partner(project, world.mudu, role="investor")
-    outcome = run(xlsx_bytes([ledger_row(code=project.code, name=project.name, partners="")]))
+    # A blank cell keeps the links (one rule for blank cells); （清空） removes them.
+    outcome = run(
+        xlsx_bytes([ledger_row(code=project.code, name=project.name, partners="（清空）")])
+    )
     change = outcome.plan.rows[0].changes[0]
     assert (change.column, change.old, change.new) == (
         "合作方",

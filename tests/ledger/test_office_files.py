@@ -109,7 +109,7 @@ def test_the_ledger_after_a_cover_sheet_and_a_title_is_found_and_the_preview_say
 def test_a_unit_note_above_the_header_gives_bare_amounts_their_unit(world):
     plan = plan_of(saved(office_workbook()))
     assert plan.ok, [r.errors for r in plan.rows]
-    investments = {row.name: row.values["investment"] for row in plan.rows}
+    investments = {row.name: row.values.get("investment") for row in plan.rows}
     assert investments["碳纤维产业园项目"] == Decimal("20000")
     assert investments["智能装备项目"] == Decimal("15000")  # 约1.5 in 亿元
 
@@ -117,7 +117,7 @@ def test_a_unit_note_above_the_header_gives_bare_amounts_their_unit(world):
 def test_a_unit_in_the_header_wins_over_the_note(world):
     headers = [*OFFICE_HEADERS[:5], "投资额(万元)", *OFFICE_HEADERS[6:]]
     plan = plan_of(saved(office_workbook(unit_note="单位：亿元", headers=headers)))
-    assert {row.name: row.values["investment"] for row in plan.rows}["新材料项目"] == Decimal("3")
+    assert {row.name: row.values.get("investment") for row in plan.rows}["新材料项目"] == Decimal("3")
 
 
 def test_a_workbook_without_the_ledger_header_says_where_it_looked(world):
