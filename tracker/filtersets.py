@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from .choices import OrganizationKind, Stage, Status
 from .form_render import FilterForm
 from .models import Event, Industry, Organization, Project, RegionTree
-from .search import organization_named, projects_matching
+from .search import partners_matching, projects_matching
 from .selectors import industries, projects_of, public_organizations
 
 SEARCH_MAX_LENGTH = 100
@@ -234,4 +234,4 @@ class PartnerFilterSet(filters.FilterSet):
 
     def filter_q(self, queryset, name, value):
         value = value.strip()
-        return queryset.filter(organization_named(value)) if value else queryset
+        return queryset.filter(partners_matching(value)) if value else queryset

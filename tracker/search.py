@@ -110,6 +110,20 @@ def organization_named(term: str) -> Q:
     return text
 
 
+def partners_matching(term: str):
+    """``organization_named`` for the partner list: for a common term on SQLite ("科技":
+    11,000 of 25,000 partners) in a form read row by row in the list's order, which finds
+    a page after a few dozen rows instead of sorting every match (see ``_common``)."""
+    condition = organization_named(term)
+    if _char_table(term) or _trigram_table(term):
+        _projects, organizations = stats.cached(
+            "search-candidates", (term,), lambda: _candidates_sqlite(term)
+        )
+        if organizations >= COMMON_CANDIDATES // 4:
+            return _unindexed(condition)
+    return condition
+
+
 class IsAnyOf(Func):
     """PostgreSQL's ``column = ANY(ARRAY(subquery))``.
 

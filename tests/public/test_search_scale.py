@@ -79,3 +79,22 @@ def test_a_partner_search_past_the_limit_says_more_than(client, ledger, monkeypa
     monkeypatch.setattr(stats, "SEARCH_COUNT_LIMIT", 1)
     totals = client.get("/partners/", {"q": "有限公司"}).context["totals"]
     assert totals == {"count": 1, "at_least": True}
+
+
+@pytest.mark.parametrize("term", ["教育", "科技", "有限公司", "大学"])
+def test_a_common_partner_term_finds_the_same_partners_in_the_same_order(
+    client, ledger, term, monkeypatch
+):
+    for n in range(6):
+        partner = Organization.objects.create(name=f"焦作{n}号{term}服务中心", kind="enterprise")
+        make.add_partner(make.project(f"服务项目{n}", region=ledger.jiefang), partner)
+    rare = client.get("/partners/", {"q": term}).context
+    monkeypatch.setattr(search, "COMMON_CANDIDATES", 4)
+    stats.forget_local()  # the candidates counted above are remembered in this process
+    common = client.get("/partners/", {"q": term}).context
+    if connection.vendor == "sqlite":
+        assert "CASE WHEN" in str(common["filter"].qs.query)  # read in the list's order
+    assert [o.pk for o in common["rows"]] == [o.pk for o in rare["rows"]]
+    assert [o.project_count for o in common["rows"]] == [o.project_count for o in rare["rows"]]
+    assert common["totals"] == rare["totals"]
+    assert rare["totals"]["count"] >= 6

@@ -288,6 +288,9 @@ class PartnerViewSet(PublicReadOnlyViewSet):
     serializer_class = s.PartnerSerializer
     filterset_class = PartnerFilterSet
 
+    def page_rows(self):
+        return selectors.partner_list()  # a page's ids first, as the HTML list (tracker.views)
+
 
 @extend_schema_view(
     list=_list(
