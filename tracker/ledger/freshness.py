@@ -5,7 +5,8 @@ the confirm plans (and prepares its INSERTs) before taking it and, once it
 holds it, asks only whether what that plan *read* is unchanged:
 
 - the reference tables it looked names up in (regions, industries, events,
-  organisations): by their newest history row, since they change rarely;
+  organisations): by their newest history row, since they change rarely; and
+  whether any project was created (a code-less row may name it);
 - the projects its rows matched by code: each one's ``updated_at`` (every
   write path sets it) and its partner links;
 - the codes its new rows will take: still free, and the next free code of
@@ -29,12 +30,17 @@ _REFERENCE_MODELS = (Region, Industry, Event, Organization)
 
 
 def reference_version() -> tuple:
-    """The newest history id of each table a plan looks names up in; read afresh."""
+    """The newest history id of each table a plan looks names up in, and the newest project.
+
+    A project created since may be one a code-less row names (``ledger.duplicates``);
+    saves of existing projects move neither. Read afresh.
+    """
     quote = connection.ops.quote_name
     parts = [
         f"(SELECT MAX(history_id) FROM {quote(m.history.model._meta.db_table)})"
         for m in _REFERENCE_MODELS
     ]
+    parts.append(f"(SELECT MAX(id) FROM {quote(Project._meta.db_table)})")
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts))
         return tuple(cursor.fetchone())

@@ -37,6 +37,7 @@ from tracker.verbs import LEDGER_STATUS_WORDS, ledger_stage_words
 from . import render
 from .cells import READERS
 from .columns import Layout, match_headers
+from .duplicates import match_by_name
 from .lookups import NamedLookup, any_of, choice_lookup, word_lookup  # noqa: F401 (export_ledger)
 from .parsers import CellError
 from .reader import HEADER_SEARCH, Table
@@ -234,6 +235,7 @@ def plan_import(table: Table, *, user=None, progress: Progress | None = None) ->
         plan.file_errors.append(_("文件中没有数据行。"))
         return plan
 
+    match_by_name(rows, ctx, plan)  # a code-less row that names an existing project updates it
     _check_duplicate_codes(rows, ctx)
     existing = _existing_projects(rows)
     partners = existing_partners(existing.values()) if layout.has("partners") else {}
