@@ -90,10 +90,10 @@ def _iso(value, precision) -> str:
     return value.isoformat()
 
 
-def _amount_text(investment, low, high) -> str:
-    """``format_project_amount`` from the three values (same rule, no model instance)."""
+def _amount_text(investment, low, high, approximate=False) -> str:
+    """``format_project_amount`` from the values (same rule, no model instance)."""
     if investment is not None:
-        return format_amount(investment)
+        return format_amount(investment, approximate=approximate)
     return format_amount_band(low, high) or _("未披露")
 
 
@@ -136,6 +136,7 @@ PROJECT_FIELDS = (
     "investment",
     "investment_low",
     "investment_high",
+    "investment_approximate",
     "signed_on",
     "signed_on_precision",
     "started_on",
@@ -221,6 +222,7 @@ def project_rows(queryset, tree: RegionTree | None = None) -> Iterator[list]:
             investment,
             low,
             high,
+            approximate,
             signed,
             signed_p,
             started,
@@ -234,10 +236,10 @@ def project_rows(queryset, tree: RegionTree | None = None) -> Iterator[list]:
                 found = tree.district_of(region_id)
                 districts[region_id] = found.name if found else ""
             # Amounts repeat (round figures, 未披露): each distinct one is written once.
-            key = (investment, low, high)
+            key = (investment, low, high, approximate)
             amount = readings.get(key)
             if amount is None:
-                amount = readings[key] = _amount_text(investment, low, high)
+                amount = readings[key] = _amount_text(investment, low, high, approximate)
             yield [
                 code,
                 name,

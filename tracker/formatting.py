@@ -91,7 +91,7 @@ def _english(amount: Decimal) -> str:
     return f"{int(yuan):,} yuan" if whole else f"{plain_decimal(yuan)} yuan"
 
 
-def format_amount(amount, missing=None) -> str:
+def format_amount(amount, missing=None, *, approximate: bool = False) -> str:
     """An amount in 万元 in the reader's language; 未披露 (or ``missing``) when ``None``.
 
     Sums pass ``missing`` ("—"): a group with no disclosed amount has no total,
@@ -100,7 +100,9 @@ def format_amount(amount, missing=None) -> str:
     if amount is None or amount == "":
         return gettext("未披露") if missing is None else missing
     amount = Decimal(amount)
-    return format_wan(amount) if _chinese() else _english(amount)
+    if _chinese():
+        return ("约" if approximate else "") + format_wan(amount)
+    return ("about " if approximate else "") + _english(amount)
 
 
 def format_amount_band(low, high) -> str:
@@ -117,9 +119,11 @@ def format_amount_band(low, high) -> str:
 
 
 def format_project_amount(project) -> str:
-    """The project's own amount, else its band, else 未披露."""
+    """The project's own amount (约… when the source gives a round figure), else its band, else 未披露."""
     if project.investment is not None:
-        return format_amount(project.investment)
+        return format_amount(
+            project.investment, approximate=getattr(project, "investment_approximate", False)
+        )
     return format_amount_band(project.investment_low, project.investment_high) or gettext("未披露")
 
 

@@ -74,9 +74,7 @@ def test_a_partner_link_added_to_a_matched_project_makes_the_plan_stale(boss, wo
     assert not plan_is_current(plan, version=version)
 
 
-def test_a_code_the_file_gives_a_new_row_taken_meanwhile_makes_the_plan_stale(
-    boss, world, matched
-):
+def test_a_code_the_file_gives_a_new_row_taken_meanwhile_makes_the_plan_stale(boss, world, matched):
     plan, version = _plan(boss, TABLE)
     make_project(world, code="JZ-2021-0500", name="抢先用了这个编号")
     assert not plan_is_current(plan, version=version)

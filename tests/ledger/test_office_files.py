@@ -117,7 +117,9 @@ def test_a_unit_note_above_the_header_gives_bare_amounts_their_unit(world):
 def test_a_unit_in_the_header_wins_over_the_note(world):
     headers = [*OFFICE_HEADERS[:5], "投资额(万元)", *OFFICE_HEADERS[6:]]
     plan = plan_of(saved(office_workbook(unit_note="单位：亿元", headers=headers)))
-    assert {row.name: row.values.get("investment") for row in plan.rows}["新材料项目"] == Decimal("3")
+    assert {row.name: row.values.get("investment") for row in plan.rows}["新材料项目"] == Decimal(
+        "3"
+    )
 
 
 def test_a_workbook_without_the_ledger_header_says_where_it_looked(world):

@@ -97,6 +97,7 @@ def _cell_investment(raw, row, ctx):
     row.values["investment"] = amount.investment
     row.values["investment_low"] = amount.low
     row.values["investment_high"] = amount.high
+    row.values["investment_approximate"] = amount.approximate
 
 
 def _cell_date(attribute, precision_attribute=None):

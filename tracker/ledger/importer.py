@@ -57,7 +57,7 @@ COLUMN_FIELDS = {
     "industry": ("industry_id",),
     "stage": ("stage",),
     "status": ("status",),
-    "investment": ("investment", "investment_low", "investment_high"),
+    "investment": ("investment", "investment_low", "investment_high", "investment_approximate"),
     "signed_on": ("signed_on", "signed_on_precision"),
     "event": ("event_id",),
     "summary": ("summary",),

@@ -98,6 +98,7 @@ class Amount:
     investment: Decimal | None = None
     low: Decimal | None = None
     high: Decimal | None = None
+    approximate: bool = False  # 约2亿元, 近1亿, 2亿元左右: a single figure written as about
 
 
 UNDISCLOSED = Amount()
@@ -166,7 +167,8 @@ def parse_amount(value, *, unit: Decimal = WAN) -> Amount:
     token = _CURRENCY_PREFIX.sub("", token)
     if token.startswith("-"):
         raise CellError(_("金额不能为负数。"))
-    token = _ABOUT.sub("", token)
+    about = _ABOUT.sub("", token)
+    approximate, token = about != token, about
     over = _OVER_PREFIX.sub("", token)
     over = _OVER_MARK.sub("", over, count=1)
     if over != token:
@@ -189,7 +191,7 @@ def parse_amount(value, *, unit: Decimal = WAN) -> Amount:
         return Amount(low=_checked(_one(match["amount"] or match["amount2"], unit)))
     if match := _CEILING.match(token):
         return Amount(high=_checked(_one(match["amount"] or match["amount2"], unit)))
-    return Amount(investment=_checked(_one(token, unit)))
+    return Amount(investment=_checked(_one(token, unit)), approximate=approximate)
 
 
 # --- Dates ---------------------------------------------------------------------------

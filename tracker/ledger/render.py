@@ -35,14 +35,17 @@ def role_labels() -> dict[str, str]:
     return labels(PartnerRole)
 
 
-def amount_cell(investment, low, high, *, native: bool):
+def amount_cell(investment, low, high, *, native: bool, approximate: bool = False):
     """The 总投资（万元） cell: a number in 万元, a band as text, or 未披露.
 
+    An approximate figure is text, ``约20000``, so that it reads back as one.
     ``native`` (xlsx) writes the figure as a number, so Excel can sum it; a
     float carries every 万元 figure the model can hold to the 元 up to 10¹¹.
     """
     if investment is not None:
         text = plain_decimal(investment)
+        if approximate:
+            return f"约{text}"
         if native:
             if investment == investment.to_integral_value():
                 return int(investment)
@@ -55,9 +58,9 @@ def amount_cell(investment, low, high, *, native: bool):
     return UNDISCLOSED
 
 
-def amount_display(investment, low, high) -> str:
+def amount_display(investment, low, high, approximate: bool = False) -> str:
     if investment is not None:
-        return format_wan(investment)
+        return ("约" if approximate else "") + format_wan(investment)
     return format_band(low, high)
 
 

@@ -226,6 +226,12 @@ class Project(models.Model):
     investment = amount_field(_("总投资（万元）"), help_text=_("留空表示未披露；不要填 0。"))
     investment_low = amount_field(_("投资下限（万元）"))
     investment_high = amount_field(_("投资上限（万元）"))
+    # 约2亿元: the source gives a round figure, not an exact one; shown as 约… everywhere.
+    investment_approximate = models.BooleanField(
+        verbose_name=_("总投资为约数"),
+        default=False,
+        help_text=_("来源写的是“约、近、左右”等约数时勾选，显示为“约…”。"),
+    )
     signed_on = models.DateField(
         verbose_name=_("签约日期"),
         null=True,
