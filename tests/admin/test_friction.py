@@ -182,3 +182,12 @@ def test_a_new_ledger_row_is_public_only_when_its_column_says_so(world, boss, ce
     data = xlsx_bytes([ledger_row(name="台账新项目", public=cell)])
     project_import(rows=read_upload("台账.xlsx", data), file_name="台账.xlsx", user=boss)
     assert Project.objects.get(name="台账新项目").is_public is public
+
+
+def test_typing_about_on_the_admin_form_ticks_the_approximate_box(staff, world):
+    response = staff.post(reverse(ADD), new_project_form(world, investment="约5亿"))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    project = Project.objects.get(name="新签约项目")
+    assert (project.investment, project.investment_approximate) == (Decimal("50000"), True)
+    page = staff.get(reverse("admin:tracker_project_change", args=[project.pk]))
+    assert 'name="investment_approximate"' in page.content.decode()

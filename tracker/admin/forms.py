@@ -175,6 +175,7 @@ class ProjectForm(forms.ModelForm):
             "investment",
             "investment_low",
             "investment_high",
+            "investment_approximate",
             "signed_on",
             "signed_on_precision",
             "started_on",
@@ -252,6 +253,8 @@ class ProjectForm(forms.ModelForm):
         if not isinstance(amount, Amount):
             return
         cleaned["investment"] = amount.investment
+        if amount.approximate:  # 约2亿 typed: the box need not be ticked by hand
+            cleaned["investment_approximate"] = True
         if amount.low is None and amount.high is None:
             return
         for name, value in (("investment_low", amount.low), ("investment_high", amount.high)):

@@ -167,7 +167,10 @@ class ProjectAdmin(
         (
             _("金额（万元）"),
             {
-                "fields": ["investment", ("investment_low", "investment_high")],
+                "fields": [
+                    ("investment", "investment_approximate"),
+                    ("investment_low", "investment_high"),
+                ],
                 "description": _("未披露请留空，不要填 0；只有区间时填上下限。"),
             },
         ),
