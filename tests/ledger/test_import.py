@@ -402,13 +402,15 @@ def test_an_editor_importing_a_row_for_another_region_gets_an_error(world):
     errors = errors_of(outcome)
     assert (3, "所属区域", "您无权录入“山阳区”的项目。") in errors
     assert (4, "所属区域", "项目 JZ-2020-0009 属于您无权录入的区域。") in errors
-    assert outcome.plan.rows[0].action == "new"
+    # A new 已签约 project by an editor is a claim: submitted for review, not written.
+    assert outcome.plan.rows[0].action == "submit"
 
 
 def test_query_count_does_not_grow_with_the_number_of_rows(world):
     def queries(n):
         rows = [
-            ledger_row(name=f"项目{i}", partners=f"公司{i}、大学{i % 3}（科研合作方）")
+            # Names of their own: a second file naming the first one's projects would update them.
+            ledger_row(name=f"项目{n}-{i}", partners=f"公司{i}、大学{i % 3}（科研合作方）")
             for i in range(n)
         ]
         data = xlsx_bytes(rows)

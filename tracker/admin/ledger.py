@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from ..ledger import exporter
-from ..ledger.importer import ERROR, NEW, UNCHANGED, UPDATE
+from ..ledger.importer import ERROR, NEW, SUBMIT, UNCHANGED, UPDATE
 from ..ledger.safety import LedgerError, check_size
 from ..permissions import (
     EXPORT_PERMISSION,
@@ -128,6 +128,16 @@ class LedgerViewsMixin:
             },
             messages.SUCCESS,
         )
+        if counts[SUBMIT]:
+            self.message_user(
+                request,
+                gettext(
+                    "另有 %(n)s 行（新项目、进入已签约及以后阶段或金额变更）已提交审核，"
+                    "审核通过后才计入统计。"
+                )
+                % {"n": counts[SUBMIT]},
+                messages.WARNING,
+            )
         return HttpResponseRedirect(reverse("admin:{}_{}_changelist".format(*info)))
 
     def export_action(self, request):

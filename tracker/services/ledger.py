@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from ..jobs import JobFailed, job_enqueue
 from ..ledger.freshness import plan_is_current, reference_version
-from ..ledger.importer import UPDATE, ImportPlan, Progress, plan_import
+from ..ledger.importer import SUBMIT, UPDATE, ImportPlan, Progress, plan_import
 from ..ledger.locks import import_turn
 from ..ledger.lookups import any_of
 from ..ledger.reader import Table, read_upload
@@ -30,6 +30,7 @@ from ..models import (
     Project,
 )
 from .ledger_writes import apply_plan, prepare_writes
+from .review import import_rows_submit
 
 __all__ = ["apply_plan"]  # written by ledger_writes, used by benchmarks and tests from here
 
@@ -99,6 +100,7 @@ def project_import(
         batch.save()
         hold_planned_projects(plan)
         apply_plan(plan, user=user, batch=batch)
+        import_rows_submit(plan=plan, user=user, batch=batch)
     return LedgerImport(plan=plan, batch=batch, applied=True)
 
 
@@ -366,6 +368,7 @@ def _confirm(pending: ImportBatch, *, user, progress: _ConfirmProgress | None = 
             if writing is None:
                 writing = phase("write")
             apply_plan(plan, user=user, batch=batch, progress=writing, prepared=prepared)
+            import_rows_submit(plan=plan, user=user, batch=batch)
             _batch_counts(batch, plan)
             batch.status = ImportBatch.Status.APPLIED
             batch.applied_at = timezone.now()
@@ -389,7 +392,11 @@ def hold_planned_projects(plan: ImportPlan) -> None:
     overwritten with the values the plan read. Locked here, a later save waits
     for the import and is then refused by its own form as out of date.
     """
-    read = {row.project.pk: row.project.updated_at for row in plan.rows if row.action == UPDATE}
+    read = {
+        row.project.pk: row.project.updated_at
+        for row in plan.rows
+        if row.action == UPDATE or (row.action == SUBMIT and row.project is not None)
+    }
     if not read:
         return
     now = dict(
