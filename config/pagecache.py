@@ -9,7 +9,9 @@ the ``settings.PUBLIC_PAGE_CACHE`` cache (a table of its own, or Redis), under:
 - the data fingerprint (``tracker.fingerprint``): every recorded write moves it,
   so an edit is on the next page served — the writes keep the cache fresh, and an
   entry of older data is never looked up again (it expires),
-- the code's digest (a new release renders anew) and the database,
+- the code's digest (a new release renders anew), the plain settings' digest (a
+  footer identity or a published-funds switch changed in the environment and a
+  restart renders anew) and the database,
 - whether the reader accepts gzip (the stored body is the one sent).
 
 What is never served from it or stored in it:
@@ -56,6 +58,26 @@ def _anonymous(request) -> bool:
     )
 
 
+_SETTINGS: list[str] = []
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _plain(value) -> bool:
+    if isinstance(value, list | tuple):
+        return all(_plain(item) for item in value)
+    return isinstance(value, _PLAIN)
+
+
+def settings_digest() -> str:
+    """The settings a page may show, as one digest (once per process): every setting whose
+    value is plain data, so that every worker and server of one configuration agrees."""
+    if not _SETTINGS:
+        names = sorted(n for n in dir(settings) if n.isupper() and n != "SECRET_KEY")
+        plain = [(n, getattr(settings, n)) for n in names if _plain(getattr(settings, n))]
+        _SETTINGS.append(hashlib.sha1(repr(plain).encode()).hexdigest()[:16])
+    return _SETTINGS[0]
+
+
 def _key(request) -> str:
     gzip = bool(_ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")))
     identity = (
@@ -63,6 +85,7 @@ def _key(request) -> str:
         gzip,
         stats.data_fingerprint(),
         code_digest(),
+        settings_digest(),
         connection.alias,
         str(connection.settings_dict["NAME"]),
     )

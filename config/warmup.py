@@ -46,12 +46,14 @@ def _compile_templates():
 
 
 def _digests():
+    from config.pagecache import settings_digest
     from tracker.api.http import release
     from tracker.fingerprint import _fingerprint_sql
     from tracker.http_cache import code_digest
 
     code_digest()
     release()
+    settings_digest()
     _fingerprint_sql()  # built from the models, once per engine; no query
 
 

@@ -184,3 +184,12 @@ def test_the_file_cache_culls_now_and_then_not_on_every_write(tmp_path, monkeypa
     monkeypatch.setattr(pagecache.random, "randrange", lambda n: 0)  # the one that looks
     files.set("page-last", b"x")
     assert len(list(tmp_path.glob("*.djcache"))) < 30
+
+
+def test_a_changed_footer_setting_is_a_new_page(client, ledger, settings, monkeypatch):
+    client.get("/projects/")
+    monkeypatch.setattr(pagecache, "_SETTINGS", [])  # as a restarted process computes it
+    settings.SITE_ICP = "豫ICP备00000001号"
+    page, count = queries_of(Client(), "/projects/")
+    assert "豫ICP备00000001号" in page.content.decode()
+    assert count > 2
