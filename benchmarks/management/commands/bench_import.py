@@ -153,7 +153,7 @@ class Command(BaseCommand):
     def _rows(self, n: int, *, seed: int, year: int):
         rnd = random.Random(seed)
         for i in range(n):
-            yield [
+            row = [
                 f"JZ-{year}-{i + 1:05d}",
                 f"测试项目{i}号 智能制造产业园",
                 rnd.choice(self.region_names),
@@ -170,6 +170,14 @@ class Command(BaseCommand):
                 rnd.choice(["解放区商务局", "山阳区发改委", "示范区招商局"]),
                 rnd.choice(["是", "否", "1", "true"]),
             ]
+            # 开工日期, 投产日期, 计划投产日期: a move into 在建 or 已投产 needs its date.
+            started = row[4] in ("在建/落地", "operating")
+            row += [
+                f"{year}年{i % 12 + 1}月" if started else "",
+                f"{year + 1}-06-30" if row[4] == "operating" else "",
+                f"{year + 2}年" if started else "",
+            ]
+            yield row
 
     def _xlsx(self, n: int, *, seed: int, year: int) -> bytes:
         from openpyxl import Workbook
