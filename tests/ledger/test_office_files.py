@@ -243,9 +243,9 @@ def test_status_words_offices_use_are_read(world):
 @pytest.mark.parametrize(
     ("written", "amount"),
     [
-        ("约2亿元", parsers.Amount(investment=Decimal("20000"))),
-        ("近1亿", parsers.Amount(investment=Decimal("10000"))),
-        ("2亿元左右", parsers.Amount(investment=Decimal("20000"))),
+        ("约2亿元", parsers.Amount(investment=Decimal("20000"), approximate=True)),
+        ("近1亿", parsers.Amount(investment=Decimal("10000"), approximate=True)),
+        ("2亿元左右", parsers.Amount(investment=Decimal("20000"), approximate=True)),
         ("超5000万", parsers.Amount(low=Decimal("5000"))),
         ("逾2亿元", parsers.Amount(low=Decimal("20000"))),
         ("2亿多元", parsers.Amount(low=Decimal("20000"))),

@@ -1,6 +1,28 @@
-"""A project's amount can be an approximate figure (约2亿元); the history records the flag too."""
+"""A project's amount can be an approximate figure (约2亿元); the history records the flag too.
+
+SQLite: adding a NOT NULL column rebuilds ``tracker_project``, which drops the
+project search triggers of migration 0007 (as it warns), so the project FTS
+tables are made again afterwards, as 0009 does for organisations.
+"""
+
+import importlib
 
 from django.db import migrations, models
+
+search = importlib.import_module("tracker.migrations.0007_search_indexes")
+
+
+def rebuild_project_search(apps, schema_editor):
+    if schema_editor.connection.vendor != "sqlite":
+        return
+    for name, table, columns, kind in search.SQLITE_SEARCH:
+        if table != "tracker_project":
+            continue
+        for event in ("insert", "update", "delete"):
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}_{event}")
+        schema_editor.execute(f"DROP TABLE IF EXISTS {name}")
+        for statement in search.sqlite_search_statements(name, table, columns, kind):
+            schema_editor.execute(statement)
 
 
 class Migration(migrations.Migration):
@@ -27,4 +49,5 @@ class Migration(migrations.Migration):
                 verbose_name="总投资为约数",
             ),
         ),
+        migrations.RunPython(rebuild_project_search, rebuild_project_search),
     ]
