@@ -9,6 +9,7 @@ counted, so the list and the number agree by construction.
 from urllib.parse import urlencode
 
 from django.contrib import admin
+from django.contrib.admin.utils import flatten
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.template.response import TemplateResponse
@@ -113,7 +114,7 @@ class ScorecardViewsMixin:
             return fieldsets
         return [
             (name, {**opts, "fields": [*opts["fields"], "funds_summary"]})
-            if "investment" in opts["fields"]
+            if "investment" in flatten(opts["fields"])
             else (name, opts)
             for name, opts in fieldsets
         ]
