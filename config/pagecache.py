@@ -22,9 +22,12 @@ What is never served from it or stored in it:
   the API's list and detail views): the admin, forms, downloads, errors;
 - anything but a 200, a response that sets a cookie, varies on more than
   ``Accept-Encoding``, streams, or is larger than ``PUBLIC_PAGE_CACHE_MAX_BYTES``;
-- a page rendered while a background recompute of the figures is under way: its
-  figures may be the previous ones (``stats``, marked stale), and the fingerprint
-  would not move again when the fresh figures arrive.
+
+A page rendered while a background recompute of the figures is under way may show
+the previous figures (``stats`` serves them, marked stale) and the fingerprint does
+not move again when the fresh ones arrive; so whether a recompute is under way is
+part of the key too: such pages are shared among the readers of those seconds, and
+the first reader after the recompute renders the page afresh.
 """
 
 import hashlib
@@ -84,6 +87,7 @@ def _key(request) -> str:
         request.build_absolute_uri(),
         gzip,
         stats.data_fingerprint(),
+        stats.recompute_under_way(),  # read once a request: the view sees the same answer
         code_digest(),
         settings_digest(),
         connection.alias,
@@ -101,9 +105,7 @@ def _storable(request, response) -> bool:
     if vary - {"accept-encoding"}:
         return False
     user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
-        return False
-    return not stats.recompute_under_way()
+    return user is None or not user.is_authenticated
 
 
 def _max_bytes() -> int:
