@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from ..ledger import exporter
 from ..ledger.importer import ERROR, NEW, SUBMIT, UNCHANGED, UPDATE
+from ..ledger.preview import build_preview
 from ..ledger.safety import LedgerError, check_size
 from ..permissions import (
     EXPORT_PERMISSION,
@@ -76,8 +77,8 @@ class LedgerViewsMixin:
             "batch": batch,
             "counts": [(labels[k], k, counts[k]) for k in (NEW, UPDATE, UNCHANGED, ERROR)],
             "action_labels": labels,
-            "preview_rows": plan.rows[:PREVIEW_ROWS],
-            "hidden_rows": max(0, len(plan.rows) - PREVIEW_ROWS),
+            # Errors, then changes, then unchanged rows; new rows with their stored values.
+            "preview": build_preview(plan, limit=PREVIEW_ROWS),
             "error_rows": plan.error_rows,
             "in_background": import_runs_in_background(batch),
         }
