@@ -33,7 +33,9 @@ def upload(client, data, name="台账.xlsx"):
 
 def values_of(page: str, name: str) -> dict[str, str]:
     """The stored values the preview lists for the row named ``name``: label → text."""
-    row = re.search(rf"<tr[^>]*>(?:(?!</tr>).)*<td>{re.escape(name)}</td>(.*?)</tr>", page, re.S)
+    row = re.search(
+        rf"<tr[^>]*>(?:(?!</tr>).)*<td[^>]*>{re.escape(name)}</td>(.*?)</tr>", page, re.S
+    )
     assert row, f"no preview row for {name}"
     pairs = re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", row.group(1), re.S)
     return {label: re.sub(r"<[^>]+>", "", text).strip() for label, text in pairs}
@@ -50,7 +52,7 @@ def listed_names(page: str) -> list[str]:
     body = page.split('id="ledger-preview"', 1)[1].split("</table>", 1)[0]
     return re.findall(
         r'<tr class="[a-z]+" data-kind="[a-z]+">\s*<td>\d+</td>\s*<td[^>]*>[^<]*</td>'
-        r"\s*<td>[^<]*</td>\s*<td>([^<]*)</td>",
+        r"\s*<td[^>]*>[^<]*</td>\s*<td[^>]*>([^<]*)</td>",
         body,
     )
 
