@@ -128,6 +128,7 @@ def test_a_big_confirm_is_queued_shown_as_a_job_and_written_by_the_worker(
         "created": 3,
         "updated": 0,
         "unchanged": 0,
+        "submitted": 0,
         "organizations_created": 0,
     }
     assert (job.done, job.total) == (3, 3)

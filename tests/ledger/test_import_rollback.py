@@ -199,3 +199,41 @@ def test_an_import_batch_is_an_audit_record_nobody_deletes(client, boss, world, 
     assert client.get(url).status_code == 403
     assert client.post(url, {"post": "yes"}).status_code == 403
     assert ImportBatch.objects.filter(pk=batch.pk).exists()
+
+
+# --- An editor's batch: its 提交审核 rows filed review requests ---------------------------
+
+
+@pytest.fixture
+def editor_batch(world, before):
+    from tracker.models import ChangeRequest
+
+    editor = make_user("editor", group=EDITOR_GROUP, regions=[world.jiefang])
+    batch = _import(editor, [ledger_row(name="区里报的新项目")])
+    assert batch.submitted_count == 1 and batch.created_count == 0
+    request = ChangeRequest.objects.get(project__name="区里报的新项目")
+    assert request.import_batch == batch and request.status == ChangeRequest.Status.PENDING
+    return batch, request
+
+
+def test_rolling_back_an_editors_batch_withdraws_its_waiting_review_requests(
+    boss, world, editor_batch
+):
+    from tracker.models import ChangeRequest
+
+    batch, request = editor_batch
+    assert import_batch_rollback_check(batch=batch)["requests"] == 1
+    counts = import_batch_rollback(batch=batch, user=boss)
+    assert counts["requests"] == 1 and counts["projects_deleted"] == 1
+    assert not Project.objects.filter(name="区里报的新项目").exists()
+    assert not ChangeRequest.objects.filter(pk=request.pk).exists()
+    assert ChangeRequest.history.filter(id=request.pk, history_type="-").exists()
+
+
+def test_a_review_request_a_reviewer_decided_blocks_the_rollback(boss, world, editor_batch):
+    from tracker.services.review import change_request_return
+
+    batch, request = editor_batch
+    change_request_return(change_request=request, user=boss, reason="缺合同")
+    with pytest.raises(ValidationError, match=request.project.code):
+        import_batch_rollback_check(batch=batch)

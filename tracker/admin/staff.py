@@ -40,6 +40,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
         "created_count",
         "updated_count",
         "unchanged_count",
+        "submitted_count",
         "error_count",
         "created_at",
         "applied_at",

@@ -68,6 +68,15 @@ class ChangeRequest(models.Model):
         null=True,
         blank=True,
     )
+    # Filed by a ledger import (an editor's 提交审核 rows): rolling the batch back withdraws it.
+    import_batch = models.ForeignKey(
+        "tracker.ImportBatch",
+        verbose_name=_("导入批次"),
+        related_name="change_requests",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -119,6 +119,7 @@ class ImportBatch(models.Model):
     created_count = models.PositiveIntegerField(verbose_name=_("新增"), default=0)
     updated_count = models.PositiveIntegerField(verbose_name=_("更新"), default=0)
     unchanged_count = models.PositiveIntegerField(verbose_name=_("未变"), default=0)
+    submitted_count = models.PositiveIntegerField(verbose_name=_("提交审核"), default=0)
     error_count = models.PositiveIntegerField(verbose_name=_("错误行"), default=0)
     organizations_created = models.PositiveIntegerField(
         verbose_name=_("新建合作方"),

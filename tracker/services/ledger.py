@@ -53,6 +53,7 @@ def _batch_counts(batch: ImportBatch, plan: ImportPlan) -> None:
     batch.created_count = counts["new"]
     batch.updated_count = counts["update"]
     batch.unchanged_count = counts["unchanged"]
+    batch.submitted_count = counts[SUBMIT]
     batch.error_count = counts["error"]
     batch.organizations_created = len(plan.new_organizations) if plan.ok else 0
 
@@ -286,13 +287,14 @@ def project_import_confirm_job(run, *, batch_id: int, user_id: int) -> None:
     run.log(
         _(
             "导入完成（批次 #%(batch)s）：新增 %(new)s 个，更新 %(updated)s 个，未变 %(unchanged)s 个，"
-            "新建合作方 %(orgs)s 个。"
+            "提交审核 %(submitted)s 个，新建合作方 %(orgs)s 个。"
         )
         % {
             "batch": outcome.batch.pk,
             "new": outcome.batch.created_count,
             "updated": outcome.batch.updated_count,
             "unchanged": outcome.batch.unchanged_count,
+            "submitted": outcome.batch.submitted_count,
             "orgs": outcome.batch.organizations_created,
         }
     )
@@ -305,6 +307,7 @@ def _job_result(batch: ImportBatch) -> dict:
         "created": batch.created_count,
         "updated": batch.updated_count,
         "unchanged": batch.unchanged_count,
+        "submitted": batch.submitted_count,
         "organizations_created": batch.organizations_created,
     }
 

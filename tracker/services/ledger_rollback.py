@@ -8,7 +8,9 @@ so the rollback knows exactly what the batch did:
 - projects it updated get back the values of their record just before the
   batch, and the batch's stage changes on them are removed;
 - partner links it added are removed and links it dropped are put back;
-- organisations it created are removed unless something else now uses them.
+- organisations it created are removed unless something else now uses them;
+- review requests it filed (an editor's 提交审核 rows) that still wait are
+  withdrawn; one a reviewer has already decided blocks the rollback.
 
 History keeps both: the batch's rows and the rollback's, which say
 "撤销台账导入 #n". A project someone has written to since the batch (an edit,
@@ -29,9 +31,16 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from ..formatting import join_items
 from ..ledger.locks import import_turn
 from ..ledger.lookups import any_of
-from ..models import ImportBatch, Organization, Project, ProjectPartner, StageChange
+from ..models import (
+    ChangeRequest,
+    ImportBatch,
+    Organization,
+    Project,
+    ProjectPartner,
+    StageChange,
+)
 from ..signals import public_data_changed
-from .ledger_writes import _bulk_delete_with_history
+from .ledger_writes import bulk_delete_with_history
 
 ROLLBACK_PERMISSION = "tracker.rollback_importbatch"
 _SHOWN_CODES = 20
@@ -47,6 +56,7 @@ class _Written:
     links_dropped: list = field(default_factory=list)  # historical link rows, "-"
     organizations: set[int] = field(default_factory=set)
     stage_changes: int = 0
+    requests: int = 0  # review requests the batch filed, still pending
 
     @property
     def touched(self) -> set[int]:
@@ -60,10 +70,11 @@ class _Written:
             "links_restored": len(self.links_dropped),
             "organizations": len(self.organizations),
             "stage_changes": self.stage_changes,
+            "requests": self.requests,
         }
 
 
-def _history(user, batch: ImportBatch) -> dict:
+def _rollback_history(user, batch: ImportBatch) -> dict:
     return {
         "default_user": user,
         "default_change_reason": (_("撤销台账导入 #%(pk)s") % {"pk": batch.pk})[:100],
@@ -91,7 +102,12 @@ def _read(batch: ImportBatch) -> _Written:
         )
     )
     written.stage_changes = StageChange.objects.filter(import_batch=batch).count()
+    written.requests = _own_requests(batch).count()
     return written
+
+
+def _own_requests(batch: ImportBatch):
+    return ChangeRequest.objects.filter(import_batch=batch, status=ChangeRequest.Status.PENDING)
 
 
 def _newest_history(ids: set[int]) -> dict[int, int]:
@@ -129,7 +145,18 @@ def _written_since(batch: ImportBatch, written: _Written) -> set[int]:
         .filter(recorded_at__gt=batch.applied_at or timezone.now())
         .values_list("project_id", flat=True)
     )
-    return later | _used_elsewhere(Project, written.created, ignore={StageChange, ProjectPartner})
+    # A request another edit filed, or one of the batch's that a reviewer decided.
+    # Any request on its projects written since (filed, joined or decided), but the
+    # batch's own that still wait.
+    later |= set(
+        ChangeRequest.history.filter(
+            project_id__in=_ids(touched), history_date__gte=batch.created_at
+        )
+        .exclude(id__in=_own_requests(batch).values("pk"))
+        .values_list("project_id", flat=True)
+    )
+    own = {StageChange, ProjectPartner, ChangeRequest}
+    return later | _used_elsewhere(Project, written.created, ignore=own)
 
 
 def _used_elsewhere(model, ids: set[int], *, ignore=frozenset()) -> set[int]:
@@ -219,12 +246,13 @@ def import_batch_rollback(*, batch: ImportBatch, user) -> dict[str, int]:
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     counts = import_batch_rollback_check(batch=batch)
     written = _read(batch)
-    history = _history(user, batch)
+    history = _rollback_history(user, batch)
 
+    _own_requests(batch).delete()  # withdrawn with the batch (their history keeps them)
     StageChange.objects.filter(import_batch=batch).delete()
     added = ProjectPartner.objects.filter(pk__in=_ids(row.id for row in written.links_added))
     if written.links_added:
-        _bulk_delete_with_history(list(added), ProjectPartner, **history)
+        bulk_delete_with_history(list(added), ProjectPartner, **history)
     if written.links_dropped:
         bulk_create_with_history(
             [
@@ -239,12 +267,12 @@ def import_batch_rollback(*, batch: ImportBatch, user) -> dict[str, int]:
     _restore_updated(written, history)
     if written.created:
         created = list(Project.objects.filter(pk__in=_ids(written.created)))
-        _bulk_delete_with_history(created, Project, **history)
+        bulk_delete_with_history(created, Project, **history)
     unused = written.organizations - _used_elsewhere(Organization, written.organizations)
     counts["organizations"] = len(unused)
     if unused:
         orgs = list(Organization.objects.filter(pk__in=_ids(unused)))
-        _bulk_delete_with_history(orgs, Organization, **history)
+        bulk_delete_with_history(orgs, Organization, **history)
 
     batch.status = ImportBatch.Status.ROLLED_BACK
     batch.rolled_back_at = history["default_date"]

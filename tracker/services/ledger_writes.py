@@ -35,7 +35,7 @@ def _chunks(items: list):
         yield items[start : start + size]
 
 
-def _history(plan_user, batch, now) -> dict:
+def history_attrs(plan_user, batch, now) -> dict:
     return {
         "default_user": plan_user,
         "default_change_reason": batch.change_reason if batch else "台账导入",
@@ -140,7 +140,7 @@ def prepare_writes(
     if connection.vendor != "sqlite" or not plan.ok or not new_rows:
         return None
     now = timezone.now()
-    history = _history(user, batch, now)
+    history = history_attrs(user, batch, now)
     organizations = [Organization(name=name) for name in plan.new_organizations]
     for k, org in enumerate(organizations):
         org.pk = -(k + 1)
@@ -154,7 +154,7 @@ def prepare_writes(
         project.created_at = project.updated_at = now
         row.project, row.before = project, None
         projects.append(project)
-    links, _unused = _partner_changes(plan, new_rows, org_ids)
+    links, _unused = partner_changes(plan, new_rows, org_ids)
     for j, link in enumerate(links):
         link.pk = -(j + 1)
     changes = _stage_changes(new_rows, user=user, batch=batch)
@@ -223,7 +223,7 @@ def apply_plan(
             progress(min(done, steps), steps)
 
     now = timezone.now()
-    history = _history(user, batch, now)
+    history = history_attrs(user, batch, now)
     org_ids = dict(plan._org_ids)
     if prepared is not None:
         org_ids.update(prepared.run(report))
@@ -260,12 +260,12 @@ def apply_plan(
         )
         report(len(chunk))
 
-    to_create, to_delete = _partner_changes(plan, orm_rows, org_ids)
+    to_create, to_delete = partner_changes(plan, orm_rows, org_ids)
     for chunk in _chunks(to_create):
         bulk_create_with_history(chunk, ProjectPartner, **history)
         report(len(chunk) * len(orm_rows) // len(to_create))
     if to_delete:
-        _bulk_delete_with_history(to_delete, ProjectPartner, **history)
+        bulk_delete_with_history(to_delete, ProjectPartner, **history)
     changes = _stage_changes(orm_rows, user=user, batch=batch)
     if changes:
         StageChange.objects.bulk_create(changes)
@@ -313,7 +313,7 @@ def _stage_changes(rows, *, user, batch) -> list[StageChange]:
     return changes
 
 
-def _partner_changes(plan, rows, org_ids) -> tuple[list, list]:
+def partner_changes(plan, rows, org_ids) -> tuple[list, list]:
     """The partner links ``rows`` add and the ones they drop."""
     to_create, to_delete = [], []
     for row in rows:
@@ -343,7 +343,7 @@ def _partner_changes(plan, rows, org_ids) -> tuple[list, list]:
     return to_create, to_delete
 
 
-def _bulk_delete_with_history(
+def bulk_delete_with_history(
     objs, model, *, default_user, default_change_reason, default_date, custom_historical_attrs
 ) -> None:
     """Record "-" history rows in bulk, then delete without per-object signals.

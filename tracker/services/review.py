@@ -40,7 +40,7 @@ from ..review_rules import REVIEWABLE, held_fields, needs_review
 from ..text import normalize_name
 
 # The import's partner-link writes, shared so a submitted row's links are written the same way.
-from .ledger_writes import _bulk_delete_with_history, _history, _partner_changes
+from .ledger_writes import bulk_delete_with_history, history_attrs, partner_changes
 from .projects import check_scope, project_save
 
 # A new project whose counted stage waits for review is recorded at the last uncounted one.
@@ -283,15 +283,18 @@ def import_rows_submit(*, plan, user, batch) -> int:
         )
         row.project = project
         stage_changes += [change.pk] if change else []
-        if not creating:
-            requests.append(request)
-    for request in dict.fromkeys(requests):
+        if request is not None:
+            requests.append((request, creating))
+    for request in dict.fromkeys(request for request, creating in requests if not creating):
         change_request_link_evidence(change_request=request)
     _write_partner_links(plan, rows, user=user, batch=batch)
     if batch is not None:
         ids = [row.project.pk for row in rows]
         Project.history.filter(id__in=ids, history_date__gte=started).update(import_batch=batch)
         StageChange.objects.filter(pk__in=stage_changes).update(import_batch=batch)
+        # The requests this import opened (not older ones its rows joined) are its own.
+        filed = [request.pk for request, _c in requests if request.submitted_at >= started]
+        ChangeRequest.objects.filter(pk__in=filed).update(import_batch=batch)
     return len(rows)
 
 
@@ -302,9 +305,9 @@ def _write_partner_links(plan, rows, *, user, batch) -> None:
     if keys - set(org_ids):
         found = Organization.objects.filter(name_key__in=any_of(sorted(keys - set(org_ids))))
         org_ids.update(found.values_list("name_key", "pk"))
-    to_create, to_delete = _partner_changes(plan, rows, org_ids)
-    history = _history(user, batch, timezone.now())
+    to_create, to_delete = partner_changes(plan, rows, org_ids)
+    history = history_attrs(user, batch, timezone.now())
     if to_create:
         bulk_create_with_history(to_create, ProjectPartner, **history)
     if to_delete:
-        _bulk_delete_with_history(to_delete, ProjectPartner, **history)
+        bulk_delete_with_history(to_delete, ProjectPartner, **history)
