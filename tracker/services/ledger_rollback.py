@@ -77,7 +77,8 @@ class _Written:
 def _rollback_history(user, batch: ImportBatch) -> dict:
     return {
         "default_user": user,
-        "default_change_reason": (_("撤销台账导入 #%(pk)s") % {"pk": batch.pk})[:100],
+        # Stored data, like the import's own reason: the same words whatever the reader's language.
+        "default_change_reason": f"撤销台账导入 #{batch.pk}"[:100],
         "default_date": timezone.now(),
         "custom_historical_attrs": None,
     }
