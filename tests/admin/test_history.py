@@ -69,7 +69,14 @@ def test_an_admin_delete_is_recorded(client, world, boss):
 
 
 def test_an_import_records_one_batch_with_user_fields_and_file(world, boss):
-    project = make_project(world, code="JZ-2020-0001", name="旧名")
+    # It carries its 开工/投产 dates already (a move into 已投产 needs them).
+    project = make_project(
+        world,
+        code="JZ-2020-0001",
+        name="旧名",
+        started_on=date(2021, 3, 1),
+        operating_on=date(2022, 3, 1),
+    )
     data = xlsx_bytes(
         [ledger_row(code="JZ-2020-0001", name="新名", stage="已投产"), ledger_row(name="新项目")]
     )

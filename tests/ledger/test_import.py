@@ -101,11 +101,15 @@ def test_every_column_lands_in_its_field(world):
                     leader="李四",
                     unit="市工信局",
                     public="否",
+                    started_on="2021年6月",
+                    planned_operation_on="2023-12-31",
                 )
             ]
         )
     )
     project = Project.objects.get(code="JZ-2021-0100")
+    assert (project.started_on, project.started_on_precision) == (date(2021, 6, 1), "month")
+    assert (project.operating_on, project.planned_operation_on) == (None, date(2023, 12, 31))
     assert project.region == world.park
     assert project.industry == world.materials
     assert (project.stage, project.status) == ("construction", "delayed")

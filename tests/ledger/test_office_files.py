@@ -34,6 +34,8 @@ OFFICE_HEADERS = [
     "投资额",
     "签约时间",
     "合作单位",
+    # A move into 在建 needs its date (the stage table), so the office's sheet has one.
+    "开工时间",
 ]
 
 
@@ -55,14 +57,26 @@ def office_workbook(*, cover=True, unit_note="单位：亿元", headers=OFFICE_H
     sheet.merge_cells("A2:H2")
     sheet.append(headers)
     sheet.append(
-        [1, "碳纤维产业园项目", "解放区", "在建", "正常推进", 2, date(2021, 3, 5), "甲公司"]
+        [
+            1,
+            "碳纤维产业园项目",
+            "解放区",
+            "在建",
+            "正常推进",
+            2,
+            date(2021, 3, 5),
+            "甲公司",
+            "2021年6月",
+        ]
     )
     sheet.append([2, "智能装备项目", None, "已签", "正常", "约1.5", "2021年4月", "乙公司"])
     sheet.append([3, "数字经济产业园", None, "储备", None, None, None, None])
     sheet.merge_cells("C4:C6")
     sheet.append(["小计", None, None, None, None, "=SUM(F4:F6)"])
     sheet.merge_cells("A7:B7")
-    sheet.append([4, "新材料项目", "山阳区", "开工", "正常", 3, "2021-05-01", "丙公司"])
+    sheet.append(
+        [4, "新材料项目", "山阳区", "开工", "正常", 3, "2021-05-01", "丙公司", "2021-08-01"]
+    )
     sheet.append([])
     sheet.append(["合计", None, None, None, None, "=SUM(F4:F8)"])
     return book
@@ -305,12 +319,12 @@ def test_a_workbook_saved_by_wps_imports_through_the_service(world, boss):
 
 def gbk_csv() -> bytes:
     lines = [
-        "2021年重点招商项目台账,,,,,,",
-        "填报单位：山阳区商务局  单位：万元,,,,,,",
-        "序号,项目名称,所属区域,项目阶段,总投资（亿元）,签约时间,合作方",
-        "1,光伏组件项目,山阳区,已开工,2,2021-06-01,戊公司",
-        "2,物流园项目,山阳区,在谈,近1,,",
-        "合计,,,,3,,",
+        "2021年重点招商项目台账,,,,,,,",
+        "填报单位：山阳区商务局  单位：万元,,,,,,,",
+        "序号,项目名称,所属区域,项目阶段,总投资（亿元）,签约时间,合作方,开工时间",
+        "1,光伏组件项目,山阳区,已开工,2,2021-06-01,戊公司,2021-09-01",
+        "2,物流园项目,山阳区,在谈,近1,,,",
+        "合计,,,,3,,,",
     ]
     return ("\r\n".join(lines) + "\r\n").encode("gbk")
 

@@ -255,7 +255,7 @@ def test_an_editors_import_submits_once_every_field_is_there(world, editor, stag
     ("stage", "missing"),
     [("在建/落地", ["started_on"]), ("已投产", ["started_on", "operating_on"])],
 )
-def test_an_editors_new_row_past_signing_needs_the_dates_of_every_stage_it_crosses(
+def test_a_new_row_past_signing_needs_the_dates_of_every_stage_it_crosses(
     world, editor, manager, stage, missing
 ):
     outcome = run(editor, ledger_row(name="新项目", stage=stage))
@@ -264,8 +264,9 @@ def test_an_editors_new_row_past_signing_needs_the_dates_of_every_stage_it_cross
     found = {key for key in missing for column, message in row.errors if MESSAGE[key] in message}
     assert found == set(missing)
     assert {column for column, _m in row.errors} == {COLUMN[key] for key in missing}
-    # A manager's ledger loads such rows as before.
-    assert run(manager, ledger_row(name="新项目", stage=stage)).applied
+    # A manager's ledger is asked for the same dates, as the admin form asks everyone.
+    (managers_row,) = run(manager, ledger_row(name="新项目", stage=stage)).plan.rows
+    assert managers_row.action == "error" and managers_row.errors == row.errors
 
 
 # --- The admin pages: preview, confirm, the queue ------------------------------------------

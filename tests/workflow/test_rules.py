@@ -285,7 +285,8 @@ def test_import_closing_without_a_reason_is_an_error_and_a_change_note_column_fi
 
 
 def test_import_writes_stage_changes_in_bulk_for_new_and_moved_projects(world):
-    moved = make_project(world, code="JZ-2020-0001", stage="signed")
+    # Its start date is known (a move into 在建 needs it), and is today's.
+    moved = make_project(world, code="JZ-2020-0001", stage="signed", started_on=FROZEN)
     add_partner(moved, world.mudu)
     rows = [
         ledger_row(code="JZ-2020-0001", name=moved.name, stage="在建/落地"),

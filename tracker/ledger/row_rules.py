@@ -17,7 +17,6 @@ from tracker.rules import (
     PARTNERS,
     SIGNED_ON,
     STARTED_ON,
-    UNCHECKED,
     stage_change_problems,
 )
 
@@ -25,27 +24,25 @@ from tracker.rules import (
 def check_rules(row, project: Project | None, *, has_partner: bool, ctx) -> None:
     """The rules by stage (``tracker.rules``) for the change this row makes, as cell errors.
 
-    A 区域录入员's move into 在建/落地 or 已投产 is a claim a reviewer approves
-    only with the start or operation date (approval checks the whole table),
-    so it is refused now unless the row (a 开工日期/投产日期 column, where the
-    file has one) or the project carries it, as the admin form refuses it.
-    Others' rows are not asked for those dates, as before.
+    A move into 在建/落地 or 已投产 needs the start or operation date
+    (``tracker.requirements``), from the row's 开工日期/投产日期 or from the
+    project, for everyone, as the admin form and the bulk actions ask it; a
+    reviewer would refuse a 区域录入员's claim without it anyway.
     """
-    dates = ctx.review
     if project is None:
         old_stage = old_status = None
         new_stage = row.values.get("stage", Stage.LEAD)
         new_status = row.values.get("status", Status.ON_TRACK)
         signed_on = row.values.get("signed_on")
-        started_on = row.values.get("started_on") if dates else UNCHECKED
-        operating_on = row.values.get("operating_on") if dates else UNCHECKED
+        started_on = row.values.get("started_on")
+        operating_on = row.values.get("operating_on")
     else:
         old_stage, old_status = project.stage, project.status
         new_stage = row.values.get("stage", old_stage)
         new_status = row.values.get("status", old_status)
         signed_on = row.values.get("signed_on", project.signed_on)
-        started_on = row.values.get("started_on", project.started_on) if dates else UNCHECKED
-        operating_on = row.values.get("operating_on", project.operating_on) if dates else UNCHECKED
+        started_on = row.values.get("started_on", project.started_on)
+        operating_on = row.values.get("operating_on", project.operating_on)
         if (new_stage, new_status) == (old_stage, old_status):
             return
     problems = stage_change_problems(
