@@ -2,7 +2,8 @@
 
 SQLite: adding a NOT NULL column rebuilds ``tracker_project``, which drops the
 project search triggers of migration 0007 (as it warns), so the project FTS
-tables are made again afterwards, as 0009 does for organisations.
+tables are made again afterwards, as 0009 does for organisations, and the
+table's planner statistics are gathered again.
 """
 
 import importlib
@@ -23,6 +24,9 @@ def rebuild_project_search(apps, schema_editor):
         schema_editor.execute(f"DROP TABLE IF EXISTS {name}")
         for statement in search.sqlite_search_statements(name, table, columns, kind):
             schema_editor.execute(statement)
+    # The rebuilt table has no planner statistics: without them the public list's
+    # indexes go unused until someone runs ANALYZE (bench-serve saw it collapse).
+    schema_editor.execute("ANALYZE tracker_project")
 
 
 class Migration(migrations.Migration):
