@@ -208,7 +208,8 @@ def test_the_empty_template_has_the_headers_an_example_and_instructions(staff, w
     from openpyxl import load_workbook
 
     workbook = load_workbook(io.BytesIO(response.content))
-    ledger, notes = workbook.worksheets
+    ledger, funds, notes = workbook.worksheets  # 到位资金 between them, empty
+    assert funds.title == "到位资金" and funds.max_row == 1
     rows = [list(r) for r in ledger.iter_rows(values_only=True)]
     assert tuple(rows[0]) == HEADERS
     assert len(rows) == 2 and rows[1][1].startswith("示例")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from ..ledger import exporter
+from ..ledger.funds import funds_preview
 from ..ledger.importer import ERROR, NEW, SUBMIT, UNCHANGED, UPDATE
 from ..ledger.preview import build_preview
 from ..ledger.safety import LedgerError, check_size
@@ -80,6 +81,7 @@ class LedgerViewsMixin:
             # Errors, then changes, then unchanged rows; new rows with their stored values.
             "preview": build_preview(plan, limit=PREVIEW_ROWS),
             "error_rows": plan.error_rows,
+            "funds": funds_preview(plan.funds, limit=PREVIEW_ROWS),
             "in_background": import_runs_in_background(batch),
         }
 

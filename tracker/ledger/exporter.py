@@ -18,7 +18,7 @@ from tracker import spreadsheets
 from tracker.models import Event, Industry, ProjectPartner, Region
 from tracker.verbs import LEDGER_STATUS_WORDS, ledger_stage_words
 
-from . import render
+from . import funds, render
 from .columns import COLUMNS, HEADERS, synonym_rows
 from .lookups import any_of
 
@@ -27,6 +27,7 @@ CSV_BOM = spreadsheets.CSV_BOM
 XLSX_CONTENT_TYPE = spreadsheets.XLSX_CONTENT_TYPE
 CSV_CONTENT_TYPE = spreadsheets.CSV_CONTENT_TYPE
 SHEET_TITLE = "项目台账"
+FUNDS_SHEET = "到位资金"
 
 _FIELDS = (
     "pk",
@@ -172,6 +173,10 @@ def write_xlsx(rows: Iterable[list], stream, *, notes: bool = False) -> None:
     widths = [_WIDTHS[column.key] for column in COLUMNS]
     spreadsheets.append_sheet(book, SHEET_TITLE, HEADERS, rows, widths=widths)
     if notes:
+        # An empty 到位资金 sheet, read with the ledger when filled in (``ledger.funds``).
+        spreadsheets.append_sheet(
+            book, FUNDS_SHEET, funds.HEADERS, [], widths=(15, 30, 12, 16, 12, 30, 20)
+        )
         spreadsheets.append_sheet(
             book, _("填写说明"), None, _notes(_Maps()), widths=(18, 100), freeze=False
         )
@@ -229,6 +234,14 @@ def _notes(maps: _Maps) -> list[list[str]]:
             ),
         ],
         ["计划投产日期", _("写法同签约日期；逾期未投产会列入需关注。")],
+        [
+            "到位资金",
+            _(
+                "可在“到位资金”工作表中逐行填写：项目编号（已有项目或本表新项目的编号）、到位月份"
+                "（写到月）、到位金额（万元）、资金来源（市内、市外省内、省外、境外）、说明、凭证。"
+                "同一项目、月份、来源已有的金额会被更新，不会重复记入。"
+            ),
+        ],
         [],
         [
             _("表头"),

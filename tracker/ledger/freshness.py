@@ -22,11 +22,12 @@ on nothing else (``importer.plan_import``).
 from django.db import connection
 
 from ..codes import project_code_next
-from ..models import Event, Industry, Organization, Project, Region
+from ..models import Event, FundsArrival, Industry, Organization, Project, Region
 from .importer import NEW, ImportPlan, existing_partners
 from .lookups import any_of
 
-_REFERENCE_MODELS = (Region, Industry, Event, Organization)
+# FundsArrival: a 到位资金 sheet reads the figures recorded for its projects.
+_REFERENCE_MODELS = (Region, Industry, Event, Organization, FundsArrival)
 
 
 def reference_version() -> tuple:

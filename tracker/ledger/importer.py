@@ -38,6 +38,8 @@ from . import render
 from .cells import READERS
 from .columns import Layout, match_headers
 from .duplicates import match_by_name
+from .funds import digest_part as funds_digest
+from .funds import plan_funds
 from .lookups import NamedLookup, any_of, choice_lookup, word_lookup  # noqa: F401 (export_ledger)
 from .parsers import CellError
 from .reader import HEADER_SEARCH, Table
@@ -128,6 +130,8 @@ class ImportPlan:
     sheet: str = ""  # the xlsx sheet read
     header_row: int = 1
     new_organizations: list[str] = field(default_factory=list)
+    funds: list = field(default_factory=list)  # ``ledger.funds.FundsRow``s of a 到位资金 sheet
+    funds_sheet: str = ""
     digest: str = ""
     # Resolved at plan time, used by services.ledger.apply_plan.
     _org_ids: dict[str, int] = field(default_factory=dict, repr=False)
@@ -142,7 +146,11 @@ class ImportPlan:
 
     @property
     def ok(self) -> bool:
-        return not self.file_errors and not any(row.action == ERROR for row in self.rows)
+        return (
+            not self.file_errors
+            and not any(row.action == ERROR for row in self.rows)
+            and not any(row.action == ERROR for row in self.funds)
+        )
 
     @property
     def error_rows(self) -> list[RowPlan]:
@@ -231,7 +239,7 @@ def plan_import(table: Table, *, user=None, progress: Progress | None = None) ->
     plan.skipped.extend(Skipped(n, _("空行")) for n in table.blank_rows)
     plan.skipped.sort(key=lambda s: s.number)
     plan.rows = rows
-    if not rows:
+    if not rows and not (table.funds and table.funds.rows):  # a 到位资金 sheet alone is data
         plan.file_errors.append(_("文件中没有数据行。"))
         return plan
 
@@ -273,6 +281,14 @@ def plan_import(table: Table, *, user=None, progress: Progress | None = None) ->
                 row, label=ctx.layout.label, column_of=_COLUMN_OF
             ):
                 row.action = SUBMIT
+    if table.funds is not None:
+        plan.funds_sheet = table.funds.sheet
+        plan.funds = plan_funds(
+            table.funds,
+            ledger_rows=rows,
+            scope=ctx.scope,
+            can_add=user is None or user.has_perm("tracker.add_fundsarrival"),
+        )
     plan.digest = _digest(plan)
     if progress is not None:
         progress(total or len(rows), total)
@@ -460,4 +476,5 @@ def _digest(plan: ImportPlan) -> str:
             ).encode()
         )
     digest.update(repr((plan.new_organizations, plan.skipped, plan.warnings)).encode())
+    digest.update(funds_digest(plan.funds))
     return digest.hexdigest()

@@ -26,6 +26,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from .columns import UNIT_NOTE, header_key
+from .funds import read_funds_sheet
 from .parsers import UNITS, fold
 from .safety import (
     CSV,
@@ -54,6 +55,7 @@ class Table:
     blank_rows: list[int] = field(default_factory=list)  # blank rows between data rows
     rows_seen: bool = False
     header_found: bool = True  # False: no row in the first ones names the required columns
+    funds: object = None  # a 到位资金 sheet of the same workbook (``ledger.funds.FundsSheet``)
 
 
 def _blank(values) -> bool:
@@ -197,6 +199,12 @@ def _read_xlsx(data: bytes, budget: ReadBudget) -> Table:
             workbook.close()
 
     table.rows = rows()
+    if header_found:
+        try:
+            table.funds = read_funds_sheet(data, skip_sheet=sheet.title)
+        except UnsafeFile:
+            workbook.close()
+            raise
     return table
 
 

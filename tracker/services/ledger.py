@@ -29,6 +29,7 @@ from ..models import (
     Job,
     Project,
 )
+from .ledger_funds import funds_write
 from .ledger_writes import apply_plan, prepare_writes
 from .review import import_rows_submit
 
@@ -102,6 +103,7 @@ def project_import(
         hold_planned_projects(plan)
         apply_plan(plan, user=user, batch=batch)
         import_rows_submit(plan=plan, user=user, batch=batch)
+        funds_write(plan=plan, user=user, batch=batch)
     return LedgerImport(plan=plan, batch=batch, applied=True)
 
 
@@ -372,6 +374,7 @@ def _confirm(pending: ImportBatch, *, user, progress: _ConfirmProgress | None = 
                 writing = phase("write")
             apply_plan(plan, user=user, batch=batch, progress=writing, prepared=prepared)
             import_rows_submit(plan=plan, user=user, batch=batch)
+            funds_write(plan=plan, user=user, batch=batch)
             _batch_counts(batch, plan)
             batch.status = ImportBatch.Status.APPLIED
             batch.applied_at = timezone.now()

@@ -10,7 +10,8 @@ so the rollback knows exactly what the batch did:
 - partner links it added are removed and links it dropped are put back;
 - organisations it created are removed unless something else now uses them;
 - review requests it filed (an editor's 提交审核 rows) that still wait are
-  withdrawn; one a reviewer has already decided blocks the rollback.
+  withdrawn; one a reviewer has already decided blocks the rollback;
+- 到位资金 figures it recorded are removed, and figures it changed restored.
 
 History keeps both: the batch's rows and the rollback's, which say
 "撤销台账导入 #n". A project someone has written to since the batch (an edit,
@@ -33,6 +34,7 @@ from ..ledger.locks import import_turn
 from ..ledger.lookups import any_of
 from ..models import (
     ChangeRequest,
+    FundsArrival,
     ImportBatch,
     Organization,
     Project,
@@ -57,6 +59,8 @@ class _Written:
     organizations: set[int] = field(default_factory=set)
     stage_changes: int = 0
     requests: int = 0  # review requests the batch filed, still pending
+    funds_added: set[int] = field(default_factory=set)
+    funds_changed: dict[int, int] = field(default_factory=dict)  # arrival → its batch history id
 
     @property
     def touched(self) -> set[int]:
@@ -71,6 +75,7 @@ class _Written:
             "organizations": len(self.organizations),
             "stage_changes": self.stage_changes,
             "requests": self.requests,
+            "funds": len(self.funds_added) + len(self.funds_changed),
         }
 
 
@@ -104,6 +109,11 @@ def _read(batch: ImportBatch) -> _Written:
     )
     written.stage_changes = StageChange.objects.filter(import_batch=batch).count()
     written.requests = _own_requests(batch).count()
+    for row in FundsArrival.history.filter(import_batch=batch).order_by("history_id"):
+        if row.history_type == "+":
+            written.funds_added.add(row.id)
+        elif row.id not in written.funds_added:
+            written.funds_changed[row.id] = row.history_id
     return written
 
 
@@ -156,7 +166,15 @@ def _written_since(batch: ImportBatch, written: _Written) -> set[int]:
         .exclude(id__in=_own_requests(batch).values("pk"))
         .values_list("project_id", flat=True)
     )
-    own = {StageChange, ProjectPartner, ChangeRequest}
+    # Funds figures written since on its projects, other than the batch's own.
+    later |= set(
+        FundsArrival.history.filter(
+            project_id__in=_ids(touched), history_date__gte=batch.created_at
+        )
+        .exclude(import_batch=batch)
+        .values_list("project_id", flat=True)
+    )
+    own = {StageChange, ProjectPartner, ChangeRequest, FundsArrival}
     return later | _used_elsewhere(Project, written.created, ignore=own)
 
 
@@ -233,6 +251,31 @@ def _restore_updated(written: _Written, history: dict) -> None:
     )
 
 
+def _undo_funds(written: _Written, history: dict) -> None:
+    """Remove the 到位资金 figures the batch recorded; give changed ones their earlier values."""
+    if written.funds_added:
+        added = list(FundsArrival.objects.filter(pk__in=_ids(written.funds_added)))
+        bulk_delete_with_history(added, FundsArrival, **history)
+    if not written.funds_changed:
+        return
+    historical = FundsArrival.history.model
+    before = (
+        historical.objects.filter(id__in=_ids(written.funds_changed))
+        .filter(history_id__lt=min(written.funds_changed.values()))
+        .values("id")
+        .annotate(last=Max("history_id"))
+        .values_list("last", flat=True)
+    )
+    records = {row.id: row for row in historical.objects.filter(history_id__in=_ids(before))}
+    stored = list(FundsArrival.objects.filter(pk__in=_ids(records)))
+    for arrival in stored:
+        record = records[arrival.pk]
+        arrival.amount, arrival.note, arrival.evidence = record.amount, record.note, record.evidence
+        arrival.import_batch_id = record.import_batch_id
+    fields = ["amount", "note", "evidence", "import_batch"]
+    bulk_update_with_history(stored, FundsArrival, fields=fields, **history)
+
+
 @transaction.atomic
 def import_batch_rollback(*, batch: ImportBatch, user) -> dict[str, int]:
     """Roll ``batch`` back whole (see the module doc); returns what was done, as counts.
@@ -250,6 +293,7 @@ def import_batch_rollback(*, batch: ImportBatch, user) -> dict[str, int]:
     history = _rollback_history(user, batch)
 
     _own_requests(batch).delete()  # withdrawn with the batch (their history keeps them)
+    _undo_funds(written, history)
     StageChange.objects.filter(import_batch=batch).delete()
     added = ProjectPartner.objects.filter(pk__in=_ids(row.id for row in written.links_added))
     if written.links_added:
