@@ -13,8 +13,6 @@ rows are checked and previewed with the ledger and written in the same
 transaction (``services.ledger_funds``), or not at all.
 """
 
-import io
-import warnings
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -27,8 +25,6 @@ from tracker.models import FundsArrival, FundsOrigin, Project
 from .lookups import any_of
 from .parsers import UNITS, WAN, CellError, fold, parse_amount, parse_date, parse_text, text
 from .render import amount_display
-from .safety import ReadBudget
-from .xlsx import open_workbook
 
 HEADER_SEARCH = 20
 # key → (header as written in the template, other ways offices write it)
@@ -96,35 +92,33 @@ def _header_key(value) -> tuple[str | None, Decimal | None]:
     return None, None
 
 
-def read_funds_sheet(data: bytes, *, skip_sheet: str) -> FundsSheet | None:
-    """The workbook's 到位资金 sheet, read whole (it is small), or None when there is none."""
-    budget = ReadBudget()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        workbook = open_workbook(io.BytesIO(data), budget)
-    try:
-        for sheet in workbook.worksheets:
-            if sheet.title == skip_sheet:
-                continue
-            sheet.reset_dimensions()
-            rows = enumerate(sheet.iter_rows(values_only=True), start=1)
-            for number, values in rows:
-                budget.charge(number, len(values))
-                keys = {i: _header_key(v) for i, v in enumerate(values) if v is not None}
-                found = {key: i for i, (key, _u) in keys.items() if key}
-                if set(found) >= _REQUIRED:
-                    unit = keys[found["amount"]][1] or WAN
-                    body = []
-                    for row_number, cells in rows:
-                        budget.charge(row_number, len(cells))
-                        if any(c is not None and str(c).strip() for c in cells):
-                            body.append((row_number, cells))
-                    return FundsSheet(sheet.title, number, found, unit, body)
-                if number >= HEADER_SEARCH:
-                    break
+def read_funds_sheet(workbook, *, skip_sheet: str, budget) -> FundsSheet | None:
+    """The open workbook's 到位资金 sheet, read whole (it is small), or None when there is none.
+
+    Its cells are charged to the upload's ``budget``, as the ledger's are.
+    """
+    if len(workbook.worksheets) < 2:
         return None
-    finally:
-        workbook.close()
+    for sheet in workbook.worksheets:
+        if sheet.title == skip_sheet:
+            continue
+        sheet.reset_dimensions()
+        rows = enumerate(sheet.iter_rows(values_only=True), start=1)
+        for number, values in rows:
+            budget.charge(number, len(values))
+            keys = {i: _header_key(v) for i, v in enumerate(values) if v is not None}
+            found = {key: i for i, (key, _u) in keys.items() if key}
+            if set(found) >= _REQUIRED:
+                unit = keys[found["amount"]][1] or WAN
+                body = []
+                for row_number, cells in rows:
+                    budget.charge(row_number, len(cells))
+                    if any(c is not None and str(c).strip() for c in cells):
+                        body.append((row_number, cells))
+                return FundsSheet(sheet.title, number, found, unit, body)
+            if number >= HEADER_SEARCH:
+                break
+    return None
 
 
 def _parse(row: FundsRow, cells: tuple, sheet: FundsSheet) -> None:

@@ -201,7 +201,7 @@ def _read_xlsx(data: bytes, budget: ReadBudget) -> Table:
     table.rows = rows()
     if header_found:
         try:
-            table.funds = read_funds_sheet(data, skip_sheet=sheet.title)
+            table.funds = read_funds_sheet(workbook, skip_sheet=sheet.title, budget=budget)
         except UnsafeFile:
             workbook.close()
             raise
