@@ -206,6 +206,11 @@ def _refuse(ids: set[int], message: str) -> None:
 
 def import_batch_rollback_check(*, batch: ImportBatch) -> dict[str, int]:
     """What rolling ``batch`` back would do, as counts; ``ValidationError`` if it may not."""
+    return _checked(batch).counts()
+
+
+def _checked(batch: ImportBatch) -> _Written:
+    """What ``batch`` wrote, once it is clear that it may be rolled back."""
     if batch.status != ImportBatch.Status.APPLIED:
         raise ValidationError(_("只有已导入的批次可以撤销。"))
     written = _read(batch)
@@ -215,27 +220,32 @@ def import_batch_rollback_check(*, batch: ImportBatch) -> dict[str, int]:
             later,
             _("这些项目在导入之后又有修改或附加材料，不能整批撤销：%(codes)s。请先处理这些项目。"),
         )
-    return written.counts()
+    return written
 
 
-def _restore_updated(written: _Written, history: dict) -> None:
-    """Give each updated project the values of its record just before the batch.
+def _records_before(historical, changed: dict[int, int]) -> dict:
+    """Each row's history record from just before the batch, by row id.
 
-    The batch wrote all its rows in one transaction holding each project's row
-    lock, so a project's record before the batch is its newest one older than
-    the batch's first.
+    ``changed`` maps a row to the batch's history id for it. The batch wrote
+    all its rows in one transaction holding their locks, so a row's record
+    before the batch is its newest one older than the batch's first.
     """
-    if not written.updated:
-        return
-    historical = Project.history.model
     before = (
-        historical.objects.filter(id__in=_ids(written.updated))
-        .filter(history_id__lt=min(written.updated.values()))
+        historical.objects.filter(id__in=_ids(changed))
+        .filter(history_id__lt=min(changed.values()))
         .values("id")
         .annotate(last=Max("history_id"))
         .values_list("last", flat=True)
     )
-    records = {row.id: row for row in historical.objects.filter(history_id__in=_ids(before))}
+    return {row.id: row for row in historical.objects.filter(history_id__in=_ids(before))}
+
+
+def _restore_updated(written: _Written, history: dict) -> None:
+    """Give each updated project the values of its record just before the batch."""
+    if not written.updated:
+        return
+    historical = Project.history.model
+    records = _records_before(historical, written.updated)
     missing = set(written.updated) - set(records)
     if missing:
         _refuse(missing, _("这些项目没有导入之前的记录，无法恢复：%(codes)s。"))
@@ -258,15 +268,7 @@ def _undo_funds(written: _Written, history: dict) -> None:
         bulk_delete_with_history(added, FundsArrival, **history)
     if not written.funds_changed:
         return
-    historical = FundsArrival.history.model
-    before = (
-        historical.objects.filter(id__in=_ids(written.funds_changed))
-        .filter(history_id__lt=min(written.funds_changed.values()))
-        .values("id")
-        .annotate(last=Max("history_id"))
-        .values_list("last", flat=True)
-    )
-    records = {row.id: row for row in historical.objects.filter(history_id__in=_ids(before))}
+    records = _records_before(FundsArrival.history.model, written.funds_changed)
     stored = list(FundsArrival.objects.filter(pk__in=_ids(records)))
     for arrival in stored:
         record = records[arrival.pk]
@@ -288,8 +290,8 @@ def import_batch_rollback(*, batch: ImportBatch, user) -> dict[str, int]:
         raise PermissionDenied
     import_turn(wait=True)
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-    counts = import_batch_rollback_check(batch=batch)
-    written = _read(batch)
+    written = _checked(batch)
+    counts = written.counts()
     history = _rollback_history(user, batch)
 
     _own_requests(batch).delete()  # withdrawn with the batch (their history keeps them)
