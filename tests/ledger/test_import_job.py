@@ -298,7 +298,9 @@ def test_the_job_reports_reading_planning_and_writing_as_one_rising_bar(
 
 # --- Real workers, one killed --------------------------------------------------------------
 
-ROWS = 4000
+# Enough rows that the worker is still writing when it is killed (the write takes well
+# over a second), few enough that each of the four variants takes seconds, not tens.
+ROWS = 2000
 
 SETUP = """
 import json
@@ -335,7 +337,8 @@ print(json.dumps({{
 class Site:
     """A throw-away tracker (file SQLite or a scratch PostgreSQL database) and its workers."""
 
-    def __init__(self, tmp_path, database, backend):
+    def __init__(self, tmp_path, database, backend, template=None):
+        """``template``: a migrated ``Site`` whose database this one starts as a copy of."""
         self.tmp, self.database, self.backend = tmp_path, database, backend
         self.env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
         self.env.update(
@@ -344,15 +347,23 @@ class Site:
             VAR_DIR=str(tmp_path / "var"),
             TASKS_BACKEND=backend,
             LEDGER_JOB_ROWS="100",
-            JOBS_HEARTBEAT_TIMEOUT="2",
+            JOBS_HEARTBEAT_TIMEOUT="1",
         )
         if database == "sqlite":
             self.env["SQLITE_PATH"] = str(tmp_path / "site.sqlite3")
+            if template is not None:
+                source, copy = (
+                    sqlite3.connect(template.env["SQLITE_PATH"]),
+                    sqlite3.connect(self.env["SQLITE_PATH"]),
+                )
+                source.backup(copy)
+                source.close(), copy.close()
         else:
             self.pg_name = f"tracker_h1job_{uuid.uuid4().hex[:8]}"
             try:
                 with psycopg.connect(f"{PG}/postgres", autocommit=True, connect_timeout=3) as c:
-                    c.execute(f'CREATE DATABASE "{self.pg_name}"')
+                    copy = f' TEMPLATE "{template.pg_name}"' if template is not None else ""
+                    c.execute(f'CREATE DATABASE "{self.pg_name}"{copy}')
             except psycopg.OperationalError:
                 pytest.skip("no PostgreSQL server on 127.0.0.1:5432")
             self.env["DATABASE_URL"] = f"{PG}/{self.pg_name}"
@@ -438,11 +449,33 @@ def database(request):
     return request.param
 
 
+@pytest.fixture(scope="module")
+def migrated(tmp_path_factory):
+    """One migrated database per engine for the module, copied by each site: a migrate
+    in a subprocess costs about three seconds, and every variant starts from the same schema."""
+    made = {}
+    yield (
+        lambda database: (
+            made.get(database)
+            or made.setdefault(
+                database, _migrated(tmp_path_factory.mktemp(f"template-{database}"), database)
+            )
+        )
+    )
+    for template in made.values():
+        template.close()
+
+
+def _migrated(tmp_path, database):
+    template = Site(tmp_path, database, "database")
+    template.manage("migrate", "-v0")
+    return template
+
+
 @pytest.fixture
-def site(tmp_path, database, request):
+def site(tmp_path, database, migrated, request):
     backend = request.param if hasattr(request, "param") else "database"
-    made = Site(tmp_path, database, backend)
-    made.manage("migrate", "-v0")
+    made = Site(tmp_path, database, backend, template=migrated(database))
     yield made
     made.close()
 
@@ -454,7 +487,7 @@ def test_a_worker_killed_mid_import_leaves_nothing_and_a_fresh_worker_imports_on
     job, batch = queued["job"], queued["batch"]
 
     # No worker runs: the job waits.
-    time.sleep(2)
+    time.sleep(0.3)
     assert site.job_status(job) == Job.Status.QUEUED
 
     # A worker starts and takes it; it is killed while writing (past reading and planning).
@@ -464,7 +497,7 @@ def test_a_worker_killed_mid_import_leaves_nothing_and_a_fresh_worker_imports_on
     while site.progress(job).get("done", 0) <= writing + ROWS * 0.05:
         assert worker.poll() is None, (site.tmp / "worker-0.log").read_text()
         assert time.monotonic() < deadline, "the import never reached its writing phase"
-        time.sleep(0.1)
+        time.sleep(0.05)
     site.kill(worker)
 
     killed = site.shell(STATE.format(job=job, batch=batch))
@@ -472,7 +505,7 @@ def test_a_worker_killed_mid_import_leaves_nothing_and_a_fresh_worker_imports_on
     assert (killed["projects"], killed["history"], killed["stage_changes"]) == (0, 0, 0)
     assert killed["batch"] == ImportBatch.Status.PREVIEWED
 
-    time.sleep(3)  # longer than JOBS_HEARTBEAT_TIMEOUT: its heartbeat has stopped
+    time.sleep(1.5)  # longer than JOBS_HEARTBEAT_TIMEOUT: its heartbeat has stopped
     assert site.shell(RECOVER) == [job]
     assert site.job_status(job) == Job.Status.QUEUED
 

@@ -3,6 +3,7 @@
 import datetime
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import uuid
@@ -48,6 +49,26 @@ def rows(directory):
     return sorted(data, key=lambda r: (r["model"], json.dumps(r.get("pk"))))
 
 
+def _copy_sqlite(source, target):
+    original, copy = sqlite3.connect(source), sqlite3.connect(target)
+    original.backup(copy)
+    original.close(), copy.close()
+
+
+@pytest.fixture(scope="module")
+def sqlite_files(tmp_path_factory):
+    """A migrated SQLite file and a copy with the articles loaded, made once for the module
+    (a migrate and a load in subprocesses cost seconds each); tests copy what they start from."""
+    folder = tmp_path_factory.mktemp("backup-templates")
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings.dev"
+    empty, loaded = folder / "empty.sqlite3", folder / "loaded.sqlite3"
+    manage("migrate", "-v0", env={**env, "SQLITE_PATH": str(empty)})
+    _copy_sqlite(empty, loaded)
+    manage("load_articles", env={**env, "SQLITE_PATH": str(loaded)})
+    return {"empty": empty, "loaded": loaded}
+
+
 @pytest.fixture
 def pg_database():
     name = f"tracker_move_{uuid.uuid4().hex[:8]}"
@@ -62,15 +83,14 @@ def pg_database():
 
 
 @pytest.mark.slow  # a subprocess
-def test_sqlite_to_postgresql_and_back_keeps_every_row(tmp_path, pg_database):
+def test_sqlite_to_postgresql_and_back_keeps_every_row(tmp_path, pg_database, sqlite_files):
     base = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     base["DJANGO_SETTINGS_MODULE"] = "config.settings.dev"
     sqlite_a = {**base, "SQLITE_PATH": str(tmp_path / "a.sqlite3")}
     postgres = {**base, "DATABASE_URL": pg_database}
     sqlite_b = {**base, "SQLITE_PATH": str(tmp_path / "b.sqlite3")}
 
-    manage("migrate", "-v0", env=sqlite_a)
-    manage("load_articles", env=sqlite_a)
+    _copy_sqlite(sqlite_files["loaded"], sqlite_a["SQLITE_PATH"])  # migrated, articles loaded
     manage("shell", "-c", STAFF_EDITS, env=sqlite_a)
     manage("export_all", str(tmp_path / "from_sqlite"), env=sqlite_a)
 
@@ -78,7 +98,7 @@ def test_sqlite_to_postgresql_and_back_keeps_every_row(tmp_path, pg_database):
     manage("import_all", str(tmp_path / "from_sqlite"), env=postgres)
     manage("export_all", str(tmp_path / "from_postgres"), env=postgres)
 
-    manage("migrate", "-v0", env=sqlite_b)
+    _copy_sqlite(sqlite_files["empty"], sqlite_b["SQLITE_PATH"])  # migrated, empty
     manage("import_all", str(tmp_path / "from_postgres"), env=sqlite_b)
     manage("export_all", str(tmp_path / "back_in_sqlite"), env=sqlite_b)
 
@@ -93,13 +113,12 @@ def test_sqlite_to_postgresql_and_back_keeps_every_row(tmp_path, pg_database):
 
 
 @pytest.mark.slow  # a subprocess
-def test_import_refuses_a_database_that_already_holds_a_tracker(tmp_path):
+def test_import_refuses_a_database_that_already_holds_a_tracker(tmp_path, sqlite_files):
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings.dev", SQLITE_PATH=str(tmp_path / "x.sqlite3")
     )
-    manage("migrate", "-v0", env=env)
-    manage("load_articles", env=env)
+    _copy_sqlite(sqlite_files["loaded"], env["SQLITE_PATH"])  # migrated, articles loaded
     manage("export_all", str(tmp_path / "dump"), env=env)
     result = subprocess.run(
         [sys.executable, "manage.py", "import_all", str(tmp_path / "dump")],
