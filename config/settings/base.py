@@ -214,9 +214,16 @@ _TASK_BACKENDS = {
 }
 if TASKS_BACKEND not in _TASK_BACKENDS:
     raise ValueError(f"TASKS_BACKEND must be one of {', '.join(_TASK_BACKENDS)}")
-TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND], "QUEUES": ["default"]}}
-# The RQ queue (used only with TASKS_BACKEND=redis); a job may run for an hour.
-RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 3600}}
+# Two queues: "figures" holds only the public figures' recompute (seconds), so that it
+# never waits behind a long job on "default" (an open-data build of 1,000,000 projects
+# takes minutes); `jobs_worker` serves each queue with a process of its own.
+JOB_QUEUES = ["default", "figures"]
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND], "QUEUES": JOB_QUEUES}}
+# The RQ queues (used only with TASKS_BACKEND=redis); a job may run for an hour.
+RQ_QUEUES = {
+    name: {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 3600}
+    for name in JOB_QUEUES
+}
 if TASKS_BACKEND == "redis":
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
 # A running job whose heartbeat is older than this was lost with its worker.

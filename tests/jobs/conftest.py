@@ -20,10 +20,12 @@ def _redis_url() -> str:
 def tasks_backend(request, settings):
     """Each job test runs on the database backend and on RQ over Redis."""
     name = request.param
-    settings.TASKS = {"default": {"BACKEND": BACKENDS[name], "QUEUES": ["default"]}}
+    settings.TASKS = {"default": {"BACKEND": BACKENDS[name], "QUEUES": settings.JOB_QUEUES}}
     if name == "redis":
         url = _redis_url()
-        settings.RQ_QUEUES = {"default": {"URL": url, "DEFAULT_TIMEOUT": 600}}
+        settings.RQ_QUEUES = {
+            queue: {"URL": url, "DEFAULT_TIMEOUT": 600} for queue in settings.JOB_QUEUES
+        }
         connection = redis.Redis.from_url(url)
         try:
             connection.flushdb()

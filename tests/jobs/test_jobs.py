@@ -58,7 +58,7 @@ def test_the_same_key_enqueued_twice_is_one_job_that_runs_once(tasks_backend, ki
 def test_a_task_delivered_twice_does_the_work_once(tasks_backend, kind):
     job = job_enqueue(kind=kind("counted"), title="a")
     run_queued_jobs()  # sends it once and runs it
-    _send(job.pk)  # a second delivery of the same job (e.g. a redelivered message)
+    _send(job.pk, job.kind)  # a second delivery of the same job (e.g. a redelivered message)
     run_queued_jobs()
     job.refresh_from_db()
     assert len(work.RUNS) == 1 and job.attempts == 1
@@ -66,7 +66,7 @@ def test_a_task_delivered_twice_does_the_work_once(tasks_backend, kind):
 
 def test_a_job_enqueued_with_no_worker_waits_until_one_starts(tasks_backend, kind):
     job = job_enqueue(kind=kind("counted"), title="a")
-    _send(job.pk)
+    _send(job.pk, job.kind)
     job.refresh_from_db()
     assert job.status == Job.Status.QUEUED and work.RUNS == []  # nobody has taken it
     run_queued_jobs()  # a worker starts

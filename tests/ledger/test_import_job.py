@@ -67,10 +67,12 @@ def _forget_queue(url: str) -> None:
 @pytest.fixture(params=list(BACKENDS))
 def tasks_backend(request, settings):
     name = request.param
-    settings.TASKS = {"default": {"BACKEND": BACKENDS[name], "QUEUES": ["default"]}}
+    settings.TASKS = {"default": {"BACKEND": BACKENDS[name], "QUEUES": settings.JOB_QUEUES}}
     if name == "redis":
         url = _redis_url(8)
-        settings.RQ_QUEUES = {"default": {"URL": url, "DEFAULT_TIMEOUT": 600}}
+        settings.RQ_QUEUES = {
+            queue: {"URL": url, "DEFAULT_TIMEOUT": 600} for queue in settings.JOB_QUEUES
+        }
         try:
             _forget_queue(url)
         except redis.ConnectionError:
@@ -187,7 +189,7 @@ def test_the_same_confirm_enqueued_twice_writes_once(boss, small_threshold, task
     two = project_import_submit(token=batch.token, user=boss).job
     assert one.pk == two.pk
     run_queued_jobs()
-    _send(one.pk)  # the task delivered once more
+    _send(one.pk, one.kind)  # the task delivered once more
     run_queued_jobs()
     one.refresh_from_db()
     assert (one.status, one.attempts) == (Job.Status.SUCCEEDED, 1)
@@ -200,7 +202,7 @@ def test_a_job_enqueued_with_no_worker_waits_then_imports_when_one_starts(
 ):
     batch = preview(boss, rows(3))
     job = project_import_submit(token=batch.token, user=boss).job
-    _send(job.pk)  # the commit sends it; no worker takes it
+    _send(job.pk, job.kind)  # the commit sends it; no worker takes it
     job.refresh_from_db()
     assert job.status == Job.Status.QUEUED
     assert ImportBatch.objects.get(pk=batch.pk).status == ImportBatch.Status.PREVIEWED
@@ -257,7 +259,7 @@ def test_a_run_after_the_first_committed_reports_the_import_and_writes_nothing(
     job = project_import_submit(token=batch.token, user=boss).job
     run_queued_jobs()
     Job.objects.filter(pk=job.pk).update(status=Job.Status.QUEUED, result={})
-    _send(job.pk)
+    _send(job.pk, job.kind)
     run_queued_jobs()
     job.refresh_from_db()
     assert job.status == Job.Status.SUCCEEDED and job.attempts == 2

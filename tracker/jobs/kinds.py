@@ -16,6 +16,9 @@ from ..models import Job
 class JobKind:
     run: str
     max_attempts: int = 2
+    # The task queue (settings.JOB_QUEUES): "figures" for the short recompute that must
+    # not wait behind an import or an open-data build.
+    queue: str = "default"
 
 
 KINDS = {
@@ -25,5 +28,7 @@ KINDS = {
     Job.Kind.MONTHLY_REPORT: JobKind("tracker.services.reports.monthly_report_job"),
     Job.Kind.ALERTS: JobKind("tracker.services.alerts.alerts_mail_job"),
     # Retried more: a lost recompute leaves visitors on older figures until the next write.
-    Job.Kind.STATS: JobKind("tracker.services.stats_warm.stats_warm_job", max_attempts=3),
+    Job.Kind.STATS: JobKind(
+        "tracker.services.stats_warm.stats_warm_job", max_attempts=3, queue="figures"
+    ),
 }

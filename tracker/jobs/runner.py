@@ -92,12 +92,12 @@ def job_enqueue(
         if existing is None:
             raise
         return existing
-    transaction.on_commit(lambda: _send(job.pk))
+    transaction.on_commit(lambda: _send(job.pk, kind))
     return job
 
 
-def _send(job_id: int) -> None:
-    result = run_job.enqueue(job_id)
+def _send(job_id: int, kind: str) -> None:
+    result = run_job.using(queue_name=KINDS[kind].queue).enqueue(job_id)
     Job.objects.filter(pk=job_id, task_id="").update(task_id=str(result.id)[:64])
 
 
@@ -244,7 +244,7 @@ def _finish(job: Job, run: JobRun, outcome: str, *, retry: bool) -> None:
     Job.objects.filter(pk=job.pk).update(**{name: getattr(job, name) for name in fields})
     _cache().delete_many([_key(job.pk, "progress"), _key(job.pk, "beat")])
     if retry:
-        _send(job.pk)
+        _send(job.pk, job.kind)
 
 
 # --- Watching -----------------------------------------------------------------------
@@ -297,7 +297,7 @@ def jobs_recover(*, now=None) -> list[Job]:
         if updated:
             recovered.append(job)
             if retry:
-                _send(job.pk)
+                _send(job.pk, job.kind)
     return recovered
 
 

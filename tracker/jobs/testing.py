@@ -8,8 +8,9 @@ a deployed worker runs.
 from django.conf import settings
 
 
-def run_queued_jobs() -> None:
-    """Send every queued job not yet sent, then work until the queue is empty.
+def run_queued_jobs(queues=None) -> None:
+    """Send every queued job not yet sent, then work until the queues (default: all of
+    ``settings.JOB_QUEUES``) are empty.
 
     A test's transaction never commits, so ``job_enqueue``'s on-commit send
     never fires there; sending the held-back jobs here stands in for the commit.
@@ -17,10 +18,11 @@ def run_queued_jobs() -> None:
     from ..models import Job
     from .runner import _send
 
-    for job_id in Job.objects.filter(status=Job.Status.QUEUED, task_id="").values_list(
-        "pk", flat=True
+    for job_id, kind in Job.objects.filter(status=Job.Status.QUEUED, task_id="").values_list(
+        "pk", "kind"
     ):
-        _send(job_id)
+        _send(job_id, kind)
+    queues = list(queues or settings.JOB_QUEUES)
     backend = settings.TASKS["default"]["BACKEND"]
     if backend == "django_tasks_db.DatabaseBackend":
         from unittest import mock
@@ -31,19 +33,19 @@ def run_queued_jobs() -> None:
         # here it would close the test's own transaction (PostgreSQL says "connection is
         # closed"), so in-process it leaves the connection alone.
         with mock.patch.object(db_worker, "close_old_connections", lambda: None):
-            _work(db_worker.Worker)
+            _work(db_worker.Worker, queues)
     elif backend == "django_tasks_rq.RQBackend":
         import django_rq
         from django_tasks_rq import Job as RQJob
         from rq import SimpleWorker
 
-        queue = django_rq.get_queue("default", job_class=RQJob)
-        SimpleWorker([queue], connection=queue.connection, job_class=RQJob).work(burst=True)
+        taken = [django_rq.get_queue(name, job_class=RQJob) for name in queues]
+        SimpleWorker(taken, connection=taken[0].connection, job_class=RQJob).work(burst=True)
 
 
-def _work(worker_class) -> None:
+def _work(worker_class, queues) -> None:
     worker_class(
-        queue_names=["default"],
+        queue_names=queues,
         interval=0,
         batch=True,
         backend_name="default",

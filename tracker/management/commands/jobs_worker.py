@@ -1,9 +1,15 @@
 """Run a background worker for the configured backend, with the scheduler beside it.
 
-    python manage.py jobs_worker [--no-schedule] [--batch]
+    python manage.py jobs_worker [--no-schedule] [--batch] [--queue default|figures]
 
 - ``TASKS_BACKEND=database`` (default): django-tasks-db's ``db_worker``.
 - ``TASKS_BACKEND=redis``: django-rq's ``rqworker`` with django-tasks-rq's job class.
+
+Without ``--queue`` it serves every queue (``settings.JOB_QUEUES``): "default" in this
+process and "figures" (the public figures' recompute) in a child process beside it, so a
+recompute never waits behind a long import or open-data build. The child stops with it
+(and, on Linux, when this process is killed). ``--batch`` works through both queues in
+this one process and exits.
 
 Before taking work it recovers jobs whose worker died (``jobs_recover``).
 Unless ``--no-schedule``, a thread enqueues the timetable's jobs
@@ -12,6 +18,13 @@ workers may all run it, each entry still runs once a day. Stop with Ctrl-C
 or SIGTERM: the running job is stopped, its transaction rolled back, and the
 next worker start re-queues it.
 """
+
+import contextlib
+import ctypes
+import signal
+import subprocess
+import sys
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
@@ -27,34 +40,77 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--no-schedule", action="store_true", help="不在此进程运行定时任务")
         parser.add_argument("--batch", action="store_true", help="做完排队的任务就退出")
+        parser.add_argument(
+            "--queue",
+            choices=settings.JOB_QUEUES,
+            help="只处理这一个队列（默认：全部，figures 队列在旁边的子进程中）",
+        )
 
     def handle(self, *args, **options):
+        backend = settings.TASKS["default"]["BACKEND"]
+        if backend not in ("django_tasks_rq.RQBackend", "django_tasks_db.DatabaseBackend"):
+            self.stdout.write("TASKS_BACKEND=immediate：任务在调用处直接运行，无需工作进程。")
+            return
         for job in jobs_recover():
             self.stderr.write(f"任务 #{job.pk} 的工作进程已中断：{job.title}")
         scheduler = None
         if not options["no_schedule"] and not options["batch"]:
             scheduler = SchedulerThread()
             scheduler.start()
-        backend = settings.TASKS["default"]["BACKEND"]
         verbosity = options["verbosity"]
+        if options["queue"]:
+            queues = [options["queue"]]
+        elif options["batch"]:
+            queues = list(settings.JOB_QUEUES)
+        else:
+            queues = ["default"]
+        beside = None
         try:
+            if not options["queue"] and not options["batch"]:
+                beside = _start_beside("figures", verbosity)
             if backend == "django_tasks_rq.RQBackend":
                 call_command(
                     "rqworker",
-                    "default",
+                    *queues,
                     job_class="django_tasks_rq.Job",
                     burst=options["batch"],
                     verbosity=verbosity,
                 )
-            elif backend == "django_tasks_db.DatabaseBackend":
+            else:
                 call_command(
                     "db_worker",
+                    queue_name=",".join(queues),
                     batch=options["batch"],
                     reload=False,
                     verbosity=verbosity,
                 )
-            else:
-                self.stdout.write("TASKS_BACKEND=immediate：任务在调用处直接运行，无需工作进程。")
         finally:
             if scheduler is not None:
                 scheduler.stopped.set()
+            if beside is not None:
+                _stop(beside)
+
+
+def _die_with_parent():  # runs in the child before it starts (Linux: prctl PR_SET_PDEATHSIG)
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)
+
+
+def _start_beside(queue: str, verbosity: int) -> subprocess.Popen:
+    """A worker for ``queue`` in a child process (same settings, environment and group)."""
+    manage = Path(settings.BASE_DIR) / "manage.py"
+    command = [sys.executable, str(manage), "jobs_worker", "--queue", queue, "--no-schedule"]
+    return subprocess.Popen(
+        [*command, f"--verbosity={verbosity}"],
+        preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,  # noqa: PLW1509
+    )
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()  # the worker finishes or rolls back its job, as on Ctrl-C
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
