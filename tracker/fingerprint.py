@@ -10,12 +10,14 @@ On PostgreSQL the newest id alone is not enough: ids are drawn when a row is
 written, not when it commits, so a transaction that drew id 100 can commit after
 one that drew 101, and MAX() would not move when it does. The fingerprint there
 also holds the ids of the write transactions still running *in this database*
-(``pg_stat_activity.backend_xid``). An entry stays current while its newest ids are
-the newest and every writer that was running when it was computed is still running:
-when one of those commits, the entry is behind. A writer that started later (a cache
-write, a job's heartbeat) draws later ids and moves the MAX() when it commits, so it
-need not make every entry look stale meanwhile. On SQLite writers take the lock
-before drawing any id, so they commit in id order.
+(``pg_stat_activity.backend_xid``) that have written to one of its tables (they hold
+the table's ``RowExclusiveLock`` in ``pg_locks``). An entry stays current while its
+newest ids are the newest and every such writer that was running when it was computed
+is still running: when one of those commits, the entry is behind. A writer that starts
+writing later draws later ids and moves the MAX() when it commits; one that writes
+other tables (a page-cache entry, a job's row) cannot move it at all, so neither makes
+entries look stale. On SQLite writers take the lock before drawing any id, so they
+commit in id order.
 """
 
 from contextvars import ContextVar
@@ -85,11 +87,20 @@ def _build_fingerprint_sql() -> str:
     parts = [f"(SELECT MAX(history_id) FROM {quote(t)})" for t in tables]
     parts.append(f"(SELECT MAX(id) FROM {quote(Project._meta.db_table)})")
     if connection.vendor == "postgresql":
-        # In the same statement as the MAX()es: the writers still running here.
+        # In the same statement as the MAX()es: the writers still running here that have
+        # written to one of these tables (they hold its RowExclusiveLock until they end).
+        # Only those can commit an id below the MAX(); a transaction that writes elsewhere
+        # (a page-cache entry, a job's row) must not make figures computed meanwhile look
+        # stale when it commits, or under load each visitor would compute them again.
+        watched = [*tables, Project._meta.db_table, ProjectPartner._meta.db_table]
+        relations = ", ".join(f"'{quote(t)}'::regclass" for t in watched)
         parts.append(
-            "(SELECT string_agg(backend_xid::text, ',' ORDER BY backend_xid::text)"
-            " FROM pg_stat_activity WHERE datname = current_database()"
-            " AND backend_xid IS NOT NULL)"
+            "(SELECT string_agg(DISTINCT a.backend_xid::text, ','"
+            " ORDER BY a.backend_xid::text)"
+            " FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+            " WHERE l.locktype = 'relation' AND l.mode = 'RowExclusiveLock'"
+            " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+            f" AND l.relation IN ({relations}) AND a.backend_xid IS NOT NULL)"
         )
     parts += [f"(SELECT MAX(history_date) FROM {quote(t)})" for t in tables]
     return "SELECT " + ", ".join(parts)

@@ -54,3 +54,60 @@ def test_an_unpublish_committed_after_a_later_write_counts_on_the_next_request(c
     # last figures (marked stale), so that none of them pays for the recompute.
     run_queued_jobs()
     assert client.get(url).context["totals"]["count"] == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="writers are read on PostgreSQL only")
+def test_figures_computed_while_a_cache_write_runs_stay_current_after_it_commits():
+    from tracker import stats
+    from tracker.models import Job
+
+    make.project(region=make.region())
+    started, commit = threading.Event(), threading.Event()
+
+    def other_write():  # e.g. a page-cache entry or a job's row: no table a page shows
+        try:
+            with transaction.atomic():
+                Job.objects.create(kind=Job.Kind.ALERTS, title="别的写入")
+                started.set()
+                commit.wait(30)
+        finally:
+            connection.close()
+
+    writer = threading.Thread(target=other_write)
+    writer.start()
+    try:
+        assert started.wait(30)
+        during = stats.data_fingerprint()
+    finally:
+        commit.set()
+        writer.join(30)
+    assert stats.is_current(during, stats.data_fingerprint())
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="writers are read on PostgreSQL only")
+def test_figures_computed_while_a_project_write_runs_are_behind_once_it_commits():
+    from tracker import stats
+
+    project = make.project(region=make.region())
+    started, commit = threading.Event(), threading.Event()
+
+    def project_write():
+        try:
+            with transaction.atomic():
+                changed = Project.objects.get(pk=project.pk)
+                changed.name += "（更新）"
+                changed.save()
+                started.set()
+                commit.wait(30)
+        finally:
+            connection.close()
+
+    writer = threading.Thread(target=project_write)
+    writer.start()
+    try:
+        assert started.wait(30)
+        during = stats.data_fingerprint()
+    finally:
+        commit.set()
+        writer.join(30)
+    assert not stats.is_current(during, stats.data_fingerprint())
