@@ -217,7 +217,7 @@ if TASKS_BACKEND not in _TASK_BACKENDS:
 # Two queues: "figures" holds only the public figures' recompute (seconds), so that it
 # never waits behind a long job on "default" (an open-data build of 1,000,000 projects
 # takes minutes); `jobs_worker` serves each queue with a process of its own.
-JOB_QUEUES = ["default", "figures"]
+JOB_QUEUES = ["default", "figures"]  # "default" first: jobs_worker serves it itself
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND], "QUEUES": JOB_QUEUES}}
 # The RQ queues (used only with TASKS_BACKEND=redis); a job may run for an hour.
 RQ_QUEUES = {

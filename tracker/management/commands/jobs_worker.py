@@ -58,16 +58,13 @@ class Command(BaseCommand):
             scheduler = SchedulerThread()
             scheduler.start()
         verbosity = options["verbosity"]
-        if options["queue"]:
-            queues = [options["queue"]]
-        elif options["batch"]:
-            queues = list(settings.JOB_QUEUES)
-        else:
-            queues = ["default"]
-        beside = None
+        queues = [options["queue"]] if options["queue"] else list(settings.JOB_QUEUES)
+        beside = []
         try:
             if not options["queue"] and not options["batch"]:
-                beside = _start_beside("figures", verbosity)
+                # This process keeps "default"; every other queue gets a child of its own.
+                queues, others = queues[:1], queues[1:]
+                beside = [_start_beside(queue, verbosity) for queue in others]
             if backend == "django_tasks_rq.RQBackend":
                 call_command(
                     "rqworker",
@@ -87,8 +84,8 @@ class Command(BaseCommand):
         finally:
             if scheduler is not None:
                 scheduler.stopped.set()
-            if beside is not None:
-                _stop(beside)
+            for process in beside:
+                _stop(process)
 
 
 def _die_with_parent():  # runs in the child before it starts (Linux: prctl PR_SET_PDEATHSIG)
