@@ -169,7 +169,9 @@ class _Heartbeat(threading.Thread):
         try:
             while not self.stopped.is_set():
                 _beat(self.job_id)
-                self.stopped.wait(HEARTBEAT_SECONDS)
+                # Well inside the timeout, however short it is set: another worker's
+                # recovery (each one recovers as it starts) must never take a live job.
+                self.stopped.wait(min(HEARTBEAT_SECONDS, settings.JOBS_HEARTBEAT_TIMEOUT / 3))
         finally:
             connection.close()  # this thread's own connection
 
