@@ -1,13 +1,52 @@
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import translation
 
+from tests.databases import (
+    MigratedTemplates,
+    drop_postgres_template,
+    start_making,
+    use_for_test_databases,
+)
 from tests.factories import make_user, make_world
 from tracker import stats
 from tracker.services.fixtures import articles_load
 from tracker.services.groups import groups_sync
+
+
+def _run_folder(config, tmp_path_factory):
+    """The folder this run's processes share: the controller's base temp, which holds
+    each xdist worker's own."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if hasattr(config, "workerinput") else base
+
+
+@pytest.fixture(scope="session")
+def migrated_templates(request, tmp_path_factory) -> MigratedTemplates:
+    """A migrated SQLite file and PostgreSQL database for this run (tests/databases.py)."""
+    return MigratedTemplates(_run_folder(request.config, tmp_path_factory))
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings, request, migrated_templates):
+    """Each worker's test database starts as a copy of the run's migrated template
+    instead of migrating on its own (``--reuse-db`` keeps pytest-django's way)."""
+    if not request.config.getvalue("reuse_db"):
+        use_for_test_databases(migrated_templates)
+
+
+def pytest_sessionstart(session):
+    config = session.config
+    if config.getvalue("numprocesses") and not config.getvalue("reuse_db"):  # xdist's controller
+        root = config._tmp_path_factory.getbasetemp()
+        start_making(MigratedTemplates(root), connection.vendor)
+
+
+def pytest_sessionfinish(session):
+    if not hasattr(session.config, "workerinput"):  # the controller, after every worker
+        drop_postgres_template(session.config._tmp_path_factory.getbasetemp())
 
 
 @pytest.fixture

@@ -69,13 +69,15 @@ def _alive(pid: int) -> bool:
         return False
 
 
-@pytest.mark.slow  # subprocesses: migrate, a worker and its child
-def test_jobs_worker_runs_the_figures_queue_beside_itself_and_they_stop_together(tmp_path):
+@pytest.mark.slow  # subprocesses: a worker and its child
+def test_jobs_worker_runs_the_figures_queue_beside_itself_and_they_stop_together(
+    tmp_path, migrated_templates
+):
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings.dev",
         DEBUG="0",
-        SQLITE_PATH=str(tmp_path / "site.sqlite3"),
+        SQLITE_PATH=str(migrated_templates.copy_sqlite(tmp_path / "site.sqlite3")),
         VAR_DIR=str(tmp_path / "var"),
         TASKS_BACKEND="database",
     )
@@ -92,7 +94,6 @@ def test_jobs_worker_runs_the_figures_queue_beside_itself_and_they_stop_together
         assert done.returncode == 0, done.stdout + done.stderr
         return done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
 
-    manage("migrate", "-v0")
     manage("createcachetable")  # the figures' shared cache (make migrate does the same)
     worker = subprocess.Popen(
         [sys.executable, "manage.py", "jobs_worker", "--no-schedule"],

@@ -339,8 +339,8 @@ print(json.dumps({{
 class Site:
     """A throw-away tracker (file SQLite or a scratch PostgreSQL database) and its workers."""
 
-    def __init__(self, tmp_path, database, backend, template=None):
-        """``template``: a migrated ``Site`` whose database this one starts as a copy of."""
+    def __init__(self, tmp_path, database, backend, templates):
+        """``templates``: the run's migrated databases, which this site starts as a copy of."""
         self.tmp, self.database, self.backend = tmp_path, database, backend
         self.env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
         self.env.update(
@@ -352,23 +352,10 @@ class Site:
             JOBS_HEARTBEAT_TIMEOUT="1",
         )
         if database == "sqlite":
-            self.env["SQLITE_PATH"] = str(tmp_path / "site.sqlite3")
-            if template is not None:
-                source, copy = (
-                    sqlite3.connect(template.env["SQLITE_PATH"]),
-                    sqlite3.connect(self.env["SQLITE_PATH"]),
-                )
-                source.backup(copy)
-                source.close(), copy.close()
+            self.env["SQLITE_PATH"] = str(templates.copy_sqlite(tmp_path / "site.sqlite3"))
         else:
             self.pg_name = f"tracker_h1job_{uuid.uuid4().hex[:8]}"
-            try:
-                with psycopg.connect(f"{PG}/postgres", autocommit=True, connect_timeout=3) as c:
-                    copy = f' TEMPLATE "{template.pg_name}"' if template is not None else ""
-                    c.execute(f'CREATE DATABASE "{self.pg_name}"{copy}')
-            except psycopg.OperationalError:
-                pytest.skip("no PostgreSQL server on 127.0.0.1:5432")
-            self.env["DATABASE_URL"] = f"{PG}/{self.pg_name}"
+            self.env["DATABASE_URL"] = templates.create_postgres(self.pg_name)
         if backend == "redis":
             self.redis_url = _redis_url(4)
             self.env["REDIS_URL"] = self.redis_url
@@ -451,33 +438,10 @@ def database(request):
     return request.param
 
 
-@pytest.fixture(scope="module")
-def migrated(tmp_path_factory):
-    """One migrated database per engine for the module, copied by each site: a migrate
-    in a subprocess costs about three seconds, and every variant starts from the same schema."""
-    made = {}
-    yield (
-        lambda database: (
-            made.get(database)
-            or made.setdefault(
-                database, _migrated(tmp_path_factory.mktemp(f"template-{database}"), database)
-            )
-        )
-    )
-    for template in made.values():
-        template.close()
-
-
-def _migrated(tmp_path, database):
-    template = Site(tmp_path, database, "database")
-    template.manage("migrate", "-v0")
-    return template
-
-
 @pytest.fixture
-def site(tmp_path, database, migrated, request):
+def site(tmp_path, database, migrated_templates, request):
     backend = request.param if hasattr(request, "param") else "database"
-    made = Site(tmp_path, database, backend, template=migrated(database))
+    made = Site(tmp_path, database, backend, migrated_templates)
     yield made
     made.close()
 

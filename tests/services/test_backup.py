@@ -2,18 +2,15 @@
 
 import datetime
 import json
-import os
-import sqlite3
 import subprocess
 import sys
 import uuid
 
-import psycopg
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
 
-PG = "postgres://postgres@127.0.0.1:5432"
+from tests.databases import copy_sqlite, postgres_execute, subprocess_env
 
 # A staff member's edits after the fixtures: a new user and group membership, a
 # stage change recorded in history under that user, a new partner.
@@ -44,63 +41,71 @@ def manage(*args, env):
     return result.stdout
 
 
+def commands(*calls) -> str:
+    """A script for ``manage.py shell -c`` that runs these management commands in turn;
+    any one that fails raises, so the process exits non-zero."""
+    lines = ["from django.core.management import call_command"]
+    lines += [f"call_command({', '.join(repr(str(arg)) for arg in call)})" for call in calls]
+    return "\n" + "\n".join(lines) + "\n"
+
+
 def rows(directory):
     data = json.loads((directory / "data.json").read_text(encoding="utf-8"))
     return sorted(data, key=lambda r: (r["model"], json.dumps(r.get("pk"))))
 
 
-def _copy_sqlite(source, target):
-    original, copy = sqlite3.connect(source), sqlite3.connect(target)
-    original.backup(copy)
-    original.close(), copy.close()
-
-
 @pytest.fixture(scope="module")
-def sqlite_files(tmp_path_factory):
-    """A migrated SQLite file and a copy with the articles loaded, made once for the module
-    (a migrate and a load in subprocesses cost seconds each); tests copy what they start from."""
-    folder = tmp_path_factory.mktemp("backup-templates")
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env["DJANGO_SETTINGS_MODULE"] = "config.settings.dev"
-    empty, loaded = folder / "empty.sqlite3", folder / "loaded.sqlite3"
-    manage("migrate", "-v0", env={**env, "SQLITE_PATH": str(empty)})
-    _copy_sqlite(empty, loaded)
-    manage("load_articles", env={**env, "SQLITE_PATH": str(loaded)})
-    return {"empty": empty, "loaded": loaded}
+def sqlite_files(tmp_path_factory, migrated_templates):
+    """The run's migrated SQLite file and a copy with the articles loaded, made once for
+    the module (a load in a subprocess costs seconds); tests copy what they start from."""
+    loaded = migrated_templates.copy_sqlite(tmp_path_factory.mktemp("backup") / "loaded.sqlite3")
+    manage("load_articles", env=subprocess_env(SQLITE_PATH=str(loaded)))
+    return {"empty": migrated_templates.sqlite_file(), "loaded": loaded}
 
 
 @pytest.fixture
-def pg_database():
+def pg_database(migrated_templates):
+    """A scratch PostgreSQL database, migrated (a copy of the run's template)."""
     name = f"tracker_move_{uuid.uuid4().hex[:8]}"
-    try:
-        with psycopg.connect(f"{PG}/postgres", autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-    except psycopg.OperationalError:
-        pytest.skip("no PostgreSQL server on 127.0.0.1:5432")
-    yield f"{PG}/{name}"
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    yield migrated_templates.create_postgres(name)
+    postgres_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.mark.slow  # a subprocess
 def test_sqlite_to_postgresql_and_back_keeps_every_row(tmp_path, pg_database, sqlite_files):
-    base = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    base["DJANGO_SETTINGS_MODULE"] = "config.settings.dev"
-    sqlite_a = {**base, "SQLITE_PATH": str(tmp_path / "a.sqlite3")}
-    postgres = {**base, "DATABASE_URL": pg_database}
-    sqlite_b = {**base, "SQLITE_PATH": str(tmp_path / "b.sqlite3")}
+    sqlite_a = subprocess_env(SQLITE_PATH=str(tmp_path / "a.sqlite3"))
+    postgres = subprocess_env(DATABASE_URL=pg_database)
+    sqlite_b = subprocess_env(SQLITE_PATH=str(tmp_path / "b.sqlite3"))
 
-    _copy_sqlite(sqlite_files["loaded"], sqlite_a["SQLITE_PATH"])  # migrated, articles loaded
-    manage("shell", "-c", STAFF_EDITS, env=sqlite_a)
-    manage("export_all", str(tmp_path / "from_sqlite"), env=sqlite_a)
+    # Each database's commands run in one process of their own (a process costs a second).
+    copy_sqlite(sqlite_files["loaded"], sqlite_a["SQLITE_PATH"])  # migrated, articles loaded
+    manage(
+        "shell",
+        "-c",
+        STAFF_EDITS + commands(("export_all", tmp_path / "from_sqlite")),
+        env=sqlite_a,
+    )
 
-    manage("migrate", "-v0", env=postgres)
-    manage("import_all", str(tmp_path / "from_sqlite"), env=postgres)
-    manage("export_all", str(tmp_path / "from_postgres"), env=postgres)
+    manage(
+        "shell",
+        "-c",
+        commands(
+            ("import_all", tmp_path / "from_sqlite"),
+            ("export_all", tmp_path / "from_postgres"),
+        ),
+        env=postgres,
+    )
 
-    _copy_sqlite(sqlite_files["empty"], sqlite_b["SQLITE_PATH"])  # migrated, empty
-    manage("import_all", str(tmp_path / "from_postgres"), env=sqlite_b)
-    manage("export_all", str(tmp_path / "back_in_sqlite"), env=sqlite_b)
+    copy_sqlite(sqlite_files["empty"], sqlite_b["SQLITE_PATH"])  # migrated, empty
+    manage(
+        "shell",
+        "-c",
+        commands(
+            ("import_all", tmp_path / "from_postgres"),
+            ("export_all", tmp_path / "back_in_sqlite"),
+        ),
+        env=sqlite_b,
+    )
 
     original = rows(tmp_path / "from_sqlite")
     assert len(original) > 1000
@@ -114,11 +119,8 @@ def test_sqlite_to_postgresql_and_back_keeps_every_row(tmp_path, pg_database, sq
 
 @pytest.mark.slow  # a subprocess
 def test_import_refuses_a_database_that_already_holds_a_tracker(tmp_path, sqlite_files):
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env.update(
-        DJANGO_SETTINGS_MODULE="config.settings.dev", SQLITE_PATH=str(tmp_path / "x.sqlite3")
-    )
-    _copy_sqlite(sqlite_files["loaded"], env["SQLITE_PATH"])  # migrated, articles loaded
+    env = subprocess_env(SQLITE_PATH=str(tmp_path / "x.sqlite3"))
+    copy_sqlite(sqlite_files["loaded"], env["SQLITE_PATH"])  # migrated, articles loaded
     manage("export_all", str(tmp_path / "dump"), env=env)
     result = subprocess.run(
         [sys.executable, "manage.py", "import_all", str(tmp_path / "dump")],
