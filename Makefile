@@ -63,7 +63,7 @@ worker: install
 # Every test, on every core (PYTEST_WORKERS=0 runs them in this process, e.g. for -x or pdb).
 # A module's tests stay on one worker, so module-scoped fixtures load once.
 PYTEST_WORKERS ?= auto
-PYTEST_XDIST = $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadscope)
+PYTEST_XDIST = $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadscope --no-loadscope-reorder)
 
 test: lint
 	$(BIN)/python -m pytest $(PYTEST_XDIST) $(PYTEST_ARGS)

@@ -3,6 +3,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.utils import translation
+from xdist.scheduler import LoadScopeScheduling
 
 from tests.databases import (
     MigratedTemplates,
@@ -123,3 +124,42 @@ def groups_after_a_flush(request, django_db_blocker):
             if not Group.objects.exists():
                 groups_sync()
     yield
+
+
+def pytest_collection_modifyitems(items):
+    """Modules with slow tests (subprocesses, a browser, big data) run first.
+
+    Under xdist (``--dist loadscope --no-loadscope-reorder``, as `make test` runs) each
+    module goes to one worker in this order, so the few long modules start at once and
+    the many short ones fill in beside them; xdist's own order (most tests first) left
+    the long ones for last, with one worker idle at the end. A module's tests stay
+    together, so module-scoped fixtures still load once."""
+    slow_modules = {
+        item.module.__name__
+        for item in items
+        if item.get_closest_marker("slow") or item.get_closest_marker("browser")
+    }
+    items.sort(key=lambda item: item.module.__name__ not in slow_modules)  # stable
+
+
+# Modules whose tests are long and share nothing set up per module: under xdist each
+# of their tests may go to any worker, instead of the whole module to one (the role
+# matrix: six roles at about six seconds each). The killed-worker import tests are not
+# among them: two at once on two cores starve the worker they mean to kill mid-write.
+SPREAD_MODULES = ("tests/admin/test_matrix.py",)
+
+
+class ModuleScheduling(LoadScopeScheduling):
+    """xdist's ``loadscope`` (a module's tests on one worker), but with each test of a
+    module in SPREAD_MODULES a unit of its own."""
+
+    def _split_scope(self, nodeid: str) -> str:
+        if nodeid.split("::", 1)[0] in SPREAD_MODULES:
+            return nodeid
+        return super()._split_scope(nodeid)
+
+
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue("dist") == "loadscope":
+        return ModuleScheduling(config, log)
+    return None
