@@ -226,6 +226,10 @@ RQ_QUEUES = {
 }
 if TASKS_BACKEND == "redis":
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+# Workers run at this CPU niceness (0-19; 0 leaves it alone), so that on a machine they
+# share with the web server an open-data build or a recompute takes the CPU only when
+# visitors leave it: the first pages after an edit render while both run.
+JOBS_NICE = int(os.environ.get("JOBS_NICE", 10))
 # A running job whose heartbeat is older than this was lost with its worker.
 JOBS_HEARTBEAT_TIMEOUT = int(os.environ.get("JOBS_HEARTBEAT_TIMEOUT", 120))
 # Finished jobs and their files are deleted after this many days (jobs_prune).

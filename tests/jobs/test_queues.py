@@ -80,6 +80,7 @@ def test_jobs_worker_runs_the_figures_queue_beside_itself_and_they_stop_together
         SQLITE_PATH=str(migrated_templates.copy_sqlite(tmp_path / "site.sqlite3")),
         VAR_DIR=str(tmp_path / "var"),
         TASKS_BACKEND="database",
+        JOBS_NICE="7",
     )
 
     def manage(*args):
@@ -118,6 +119,9 @@ def test_jobs_worker_runs_the_figures_queue_beside_itself_and_they_stop_together
             time.sleep(0.3)
             status = manage("shell", "-c", STATUS.format(job=job, field="status"))
         [child] = [int(line.split()[0]) for line in _children(worker.pid)]
+        # Both below the web server's priority, the child at the same level (not 7 + 7).
+        assert os.getpriority(os.PRIO_PROCESS, worker.pid) == 7
+        assert os.getpriority(os.PRIO_PROCESS, child) == 7
         worker.send_signal(signal.SIGTERM)
         worker.wait(timeout=60)
         deadline = time.monotonic() + 30

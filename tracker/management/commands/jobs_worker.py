@@ -11,6 +11,7 @@ recompute never waits behind a long import or open-data build. The child stops w
 (and, on Linux, when this process is killed). ``--batch`` works through both queues in
 this one process and exits.
 
+It runs at ``settings.JOBS_NICE`` (default 10), below the web server's priority.
 Before taking work it recovers jobs whose worker died (``jobs_recover``).
 Unless ``--no-schedule``, a thread enqueues the timetable's jobs
 (``tracker.jobs.schedule``) and recovers lost jobs every minute; several
@@ -21,6 +22,7 @@ next worker start re-queues it.
 
 import contextlib
 import ctypes
+import os
 import signal
 import subprocess
 import sys
@@ -51,6 +53,7 @@ class Command(BaseCommand):
         if backend not in ("django_tasks_rq.RQBackend", "django_tasks_db.DatabaseBackend"):
             self.stdout.write("TASKS_BACKEND=immediate：任务在调用处直接运行，无需工作进程。")
             return
+        _lower_priority(settings.JOBS_NICE)
         for job in jobs_recover():
             self.stderr.write(f"任务 #{job.pk} 的工作进程已中断：{job.title}")
         scheduler = None
@@ -86,6 +89,13 @@ class Command(BaseCommand):
                 scheduler.stopped.set()
             for process in beside:
                 _stop(process)
+
+
+def _lower_priority(nice: int) -> None:
+    """Run at niceness ``nice`` at least; a child of a worker already has it (inherited)."""
+    if nice > 0 and hasattr(os, "setpriority"):
+        current = os.getpriority(os.PRIO_PROCESS, 0)
+        os.setpriority(os.PRIO_PROCESS, 0, max(current, min(nice, 19)))
 
 
 def _die_with_parent():  # runs in the child before it starts (Linux: prctl PR_SET_PDEATHSIG)
