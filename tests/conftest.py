@@ -40,7 +40,8 @@ def django_db_modify_db_settings(django_db_modify_db_settings, request, migrated
 
 def pytest_sessionstart(session):
     config = session.config
-    if config.getvalue("numprocesses") and not config.getvalue("reuse_db"):  # xdist's controller
+    controller = config.getoption("numprocesses", default=None)  # None without xdist
+    if controller and not config.getvalue("reuse_db"):
         root = config._tmp_path_factory.getbasetemp()
         start_making(MigratedTemplates(root), connection.vendor)
 
@@ -159,6 +160,7 @@ class ModuleScheduling(LoadScopeScheduling):
         return super()._split_scope(nodeid)
 
 
+@pytest.hookimpl(optionalhook=True)  # an xdist hook: unknown when xdist is off (-p no:xdist)
 def pytest_xdist_make_scheduler(config, log):
     if config.getvalue("dist") == "loadscope":
         return ModuleScheduling(config, log)
