@@ -30,7 +30,17 @@ from django.conf import settings
 from django.core.management.commands import migrate
 from django.db import connections
 
-PG = "postgres://postgres@127.0.0.1:5432"
+
+def _postgres_server() -> str:
+    """This run's PostgreSQL server: DATABASE_URL's when the run is on PostgreSQL (the
+    test database and its template live side by side), else the local one."""
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith(("postgres://", "postgresql://")):
+        return url.split("?", 1)[0].rsplit("/", 1)[0]
+    return "postgres://postgres@127.0.0.1:5432"
+
+
+PG = _postgres_server()
 POSTGRES_MARKER = "postgres-template"
 
 
@@ -61,7 +71,7 @@ def postgres_execute(sql: str) -> None:
     except psycopg.OperationalError as error:
         if "connect" not in str(error).lower():
             raise
-        pytest.skip("no PostgreSQL server on 127.0.0.1:5432")
+        pytest.skip(f"no PostgreSQL server at {PG}")
 
 
 def copy_sqlite(source: Path, target: Path) -> None:
