@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 
 from tests.databases import copy_sqlite, postgres_execute, subprocess_env
+from tracker.services.backup import tracker_export
 
 # A staff member's edits after the fixtures: a new user and group membership, a
 # stage change recorded in history under that user, a new partner.
@@ -118,10 +119,10 @@ def test_sqlite_to_postgresql_and_back_keeps_every_row(tmp_path, pg_database, sq
 
 
 @pytest.mark.slow  # a subprocess
-def test_import_refuses_a_database_that_already_holds_a_tracker(tmp_path, sqlite_files):
+def test_import_refuses_a_database_that_already_holds_a_tracker(db, tmp_path, sqlite_files):
     env = subprocess_env(SQLITE_PATH=str(tmp_path / "x.sqlite3"))
     copy_sqlite(sqlite_files["loaded"], env["SQLITE_PATH"])  # migrated, articles loaded
-    manage("export_all", str(tmp_path / "dump"), env=env)
+    tracker_export(directory=tmp_path / "dump")  # any dump: the target is what is refused
     result = subprocess.run(
         [sys.executable, "manage.py", "import_all", str(tmp_path / "dump")],
         cwd=settings.BASE_DIR,
@@ -134,8 +135,6 @@ def test_import_refuses_a_database_that_already_holds_a_tracker(tmp_path, sqlite
 
 
 def test_the_dump_keeps_every_microsecond_of_a_timestamp(db, tmp_path):
-    from tracker.services.backup import tracker_export
-
     user = User.objects.create_user("clerk")
     User.objects.filter(pk=user.pk).update(
         date_joined=datetime.datetime(2020, 10, 12, 1, 9, 56, 123, tzinfo=datetime.UTC)
