@@ -53,7 +53,7 @@ def subprocess_env(**extra) -> dict:
 
 def _migrate(**extra) -> None:
     done = subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+        [sys.executable, "manage.py", "migrate", "--noinput", "--skip-checks", "-v0"],
         cwd=settings.BASE_DIR,
         env=subprocess_env(**extra),
         capture_output=True,
