@@ -42,12 +42,12 @@ def manage(*args, env):
     return result.stdout
 
 
-def commands(*calls) -> str:
-    """A script for ``manage.py shell -c`` that runs these management commands in turn;
-    any one that fails raises, so the process exits non-zero."""
-    lines = ["from django.core.management import call_command"]
+def in_one_process(env, *calls, before=""):
+    """Run these management commands in turn in one ``manage.py shell`` process, after
+    the code ``before``; any one that fails raises, so the process exits non-zero."""
+    lines = [before, "from django.core.management import call_command"]
     lines += [f"call_command({', '.join(repr(str(arg)) for arg in call)})" for call in calls]
-    return "\n" + "\n".join(lines) + "\n"
+    manage("shell", "-c", "\n".join(lines) + "\n", env=env)
 
 
 def rows(directory):
@@ -80,32 +80,17 @@ def test_sqlite_to_postgresql_and_back_keeps_every_row(tmp_path, pg_database, sq
 
     # Each database's commands run in one process of their own (a process costs a second).
     copy_sqlite(sqlite_files["loaded"], sqlite_a["SQLITE_PATH"])  # migrated, articles loaded
-    manage(
-        "shell",
-        "-c",
-        STAFF_EDITS + commands(("export_all", tmp_path / "from_sqlite")),
-        env=sqlite_a,
+    in_one_process(sqlite_a, ("export_all", tmp_path / "from_sqlite"), before=STAFF_EDITS)
+    in_one_process(
+        postgres,
+        ("import_all", tmp_path / "from_sqlite"),
+        ("export_all", tmp_path / "from_postgres"),
     )
-
-    manage(
-        "shell",
-        "-c",
-        commands(
-            ("import_all", tmp_path / "from_sqlite"),
-            ("export_all", tmp_path / "from_postgres"),
-        ),
-        env=postgres,
-    )
-
     copy_sqlite(sqlite_files["empty"], sqlite_b["SQLITE_PATH"])  # migrated, empty
-    manage(
-        "shell",
-        "-c",
-        commands(
-            ("import_all", tmp_path / "from_postgres"),
-            ("export_all", tmp_path / "back_in_sqlite"),
-        ),
-        env=sqlite_b,
+    in_one_process(
+        sqlite_b,
+        ("import_all", tmp_path / "from_postgres"),
+        ("export_all", tmp_path / "back_in_sqlite"),
     )
 
     original = rows(tmp_path / "from_sqlite")
