@@ -51,16 +51,22 @@ def subprocess_env(**extra) -> dict:
     return {**env, "DJANGO_SETTINGS_MODULE": "config.settings.dev", **extra}
 
 
-def _migrate(**extra) -> None:
+def manage(*args, env: dict, timeout: int = 300) -> str:
+    """Run ``manage.py`` in a subprocess with ``env``; its output, or fail with it."""
     done = subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "--skip-checks", "-v0"],
+        [sys.executable, "manage.py", *args],
         cwd=settings.BASE_DIR,
-        env=subprocess_env(**extra),
+        env=env,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=timeout,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def _migrate(**extra) -> None:
+    manage("migrate", "--noinput", "--skip-checks", "-v0", env=subprocess_env(**extra))
 
 
 def postgres_execute(sql: str) -> None:

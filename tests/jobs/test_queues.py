@@ -13,6 +13,7 @@ import time
 import pytest
 from django.conf import settings as django_settings
 
+from tests.databases import manage
 from tests.jobs import work
 from tracker.jobs import job_enqueue
 from tracker.jobs.kinds import KINDS, JobKind
@@ -83,19 +84,11 @@ def test_jobs_worker_runs_the_figures_queue_beside_itself_and_they_stop_together
         JOBS_NICE="7",
     )
 
-    def manage(*args):
-        done = subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=django_settings.BASE_DIR,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert done.returncode == 0, done.stdout + done.stderr
-        return done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
+    def last_line(*args):
+        out = manage(*args, env=env, timeout=120).strip()
+        return out.splitlines()[-1] if out else ""
 
-    manage("createcachetable")  # the figures' shared cache (make migrate does the same)
+    last_line("createcachetable")  # the figures' shared cache (make migrate does the same)
     worker = subprocess.Popen(
         [sys.executable, "manage.py", "jobs_worker", "--no-schedule"],
         cwd=django_settings.BASE_DIR,
@@ -109,15 +102,15 @@ def test_jobs_worker_runs_the_figures_queue_beside_itself_and_they_stop_together
         while not any("--queue figures" in line for line in _children(worker.pid)):
             assert worker.poll() is None and time.monotonic() < deadline, "no figures worker"
             time.sleep(0.2)
-        job = int(manage("shell", "-c", ENQUEUE_STATS))
+        job = int(last_line("shell", "-c", ENQUEUE_STATS))
         status = ""
         while status != Job.Status.SUCCEEDED:
-            assert status != Job.Status.FAILED, manage(
+            assert status != Job.Status.FAILED, last_line(
                 "shell", "-c", STATUS.format(job=job, field="error")
             )
             assert time.monotonic() < deadline, f"the recompute was not run ({status})"
             time.sleep(0.3)
-            status = manage("shell", "-c", STATUS.format(job=job, field="status"))
+            status = last_line("shell", "-c", STATUS.format(job=job, field="status"))
         [child] = [int(line.split()[0]) for line in _children(worker.pid)]
         # Both below the web server's priority, the child at the same level (not 7 + 7).
         assert os.getpriority(os.PRIO_PROCESS, worker.pid) == 7

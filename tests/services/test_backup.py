@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
 
-from tests.databases import copy_sqlite, postgres_execute, subprocess_env
+from tests.databases import copy_sqlite, manage, postgres_execute, subprocess_env
 from tracker.services.backup import tracker_export
 
 # A staff member's edits after the fixtures: a new user and group membership, a
@@ -27,19 +27,6 @@ project._history_user = clerk
 project.save()
 Organization.objects.create(name="测试（焦作）有限公司", kind="enterprise")
 """
-
-
-def manage(*args, env):
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=settings.BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
 
 
 def in_one_process(env, *calls, before=""):
