@@ -69,11 +69,15 @@ def _migrate(**extra) -> None:
     manage("migrate", "--noinput", "--skip-checks", "-v0", env=subprocess_env(**extra))
 
 
+def _maintenance(sql: str) -> None:
+    with psycopg.connect(f"{PG}/postgres", autocommit=True, connect_timeout=3) as conn:
+        conn.execute(sql)
+
+
 def postgres_execute(sql: str) -> None:
     """Run one statement on the server's maintenance database; skip without a server."""
     try:
-        with psycopg.connect(f"{PG}/postgres", autocommit=True, connect_timeout=3) as conn:
-            conn.execute(sql)
+        _maintenance(sql)
     except psycopg.OperationalError as error:
         if "connect" not in str(error).lower():
             raise
@@ -118,7 +122,7 @@ class MigratedTemplates:
                 try:
                     _migrate(DATABASE_URL=f"{PG}/{name}")
                 except BaseException:
-                    postgres_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                    drop_postgres(name)
                     raise
                 marker.write_text(name)
             return marker.read_text()
@@ -153,11 +157,15 @@ def start_making(templates: MigratedTemplates, vendor: str) -> threading.Thread:
     return thread
 
 
+def drop_postgres(name: str) -> None:
+    """Drop a scratch database of the run, its sessions too."""
+    _maintenance(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def drop_postgres_template(root: Path) -> None:
     marker = Path(root) / POSTGRES_MARKER
     if marker.exists():
-        with psycopg.connect(f"{PG}/postgres", autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{marker.read_text()}" WITH (FORCE)')
+        drop_postgres(marker.read_text())
         marker.unlink()
 
 
@@ -169,13 +177,11 @@ def _restore(connection, templates: MigratedTemplates) -> None:
         connection.ensure_connection()
         source.backup(connection.connection)
         source.close()
-    elif connection.vendor == "postgresql":
+    else:  # PostgreSQL (use_for_test_databases lets every other engine migrate)
         name = connection.settings_dict["NAME"]
         connection.close()
-        postgres_execute(f'DROP DATABASE IF EXISTS "{name}"')
+        drop_postgres(name)
         templates.create_postgres(name)
-    else:  # an engine the templates don't know: migrate as Django would
-        raise NotImplementedError(connection.vendor)
 
 
 def use_for_test_databases(templates: MigratedTemplates) -> None:

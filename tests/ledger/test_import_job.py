@@ -26,6 +26,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.databases import drop_postgres
 from tests.factories import ledger_row, make_project, xlsx_bytes
 from tracker.jobs.runner import _send
 from tracker.jobs.testing import run_queued_jobs
@@ -43,7 +44,6 @@ BACKENDS = {
     "database": "django_tasks_db.DatabaseBackend",
     "redis": "django_tasks_rq.RQBackend",
 }
-PG = "postgres://postgres@127.0.0.1:5432"
 
 
 def _worker_index() -> int:
@@ -369,8 +369,7 @@ class Site:
         if self.backend == "redis":
             _forget_queue(self.redis_url)
         if self.database == "postgres":
-            with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{self.pg_name}" WITH (FORCE)')
+            drop_postgres(self.pg_name)
 
     def manage(self, *args, **env):
         result = subprocess.run(

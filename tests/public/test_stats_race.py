@@ -1,5 +1,6 @@
 """Public figures follow every committed write, whatever order concurrent writers commit in."""
 
+import contextlib
 import threading
 
 import pytest
@@ -7,8 +8,9 @@ from django.db import connection, transaction
 from django.urls import reverse
 
 from tests import factories as make
+from tracker import stats
 from tracker.jobs.testing import run_queued_jobs
-from tracker.models import Project
+from tracker.models import Job, Project
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,41 +27,27 @@ def test_an_unpublish_committed_after_a_later_write_counts_on_the_next_request(c
     url = reverse("tracker:overview")
     assert client.get(url).context["totals"]["count"] == 2
 
-    drawn, commit = threading.Event(), threading.Event()
-
     def unpublish():
-        try:
-            with transaction.atomic():
-                project = Project.objects.get(pk=leaving.pk)
-                project.is_public = False
-                project.save()  # its history row draws the next history id now…
-                drawn.set()
-                commit.wait(30)
-        finally:
-            connection.close()
+        project = Project.objects.get(pk=leaving.pk)
+        project.is_public = False
+        project.save()  # its history row draws the next history id now…
 
-    writer = threading.Thread(target=unpublish)
-    writer.start()
-    try:
-        assert drawn.wait(30)
+    with _held_open(unpublish):
         # …a later write draws a higher id and commits first.
         other = Project.objects.get(pk=kept.pk)
         other.name += "（更新）"
         other.save()
         assert client.get(url).context["totals"]["count"] == 2  # not committed yet
-    finally:
-        commit.set()
-        writer.join(30)
     # The commits queued the background recompute; until it runs, visitors are shown the
     # last figures (marked stale), so that none of them pays for the recompute.
     run_queued_jobs()
     assert client.get(url).context["totals"]["count"] == 1
 
 
-def _fingerprints_around(write):
-    """The fingerprint read while ``write()`` runs in another transaction, and after it commits."""
-    from tracker import stats
-
+@contextlib.contextmanager
+def _held_open(write):
+    """Run ``write()`` in a transaction of another thread and keep it open (uncommitted)
+    for the body of the ``with``; it commits when the body ends."""
     started, commit = threading.Event(), threading.Event()
 
     def writer_thread():
@@ -75,17 +63,21 @@ def _fingerprints_around(write):
     writer.start()
     try:
         assert started.wait(30)
-        during = stats.data_fingerprint()
+        yield
     finally:
         commit.set()
         writer.join(30)
+
+
+def _fingerprints_around(write):
+    """The fingerprint read while ``write()`` runs in another transaction, and after it commits."""
+    with _held_open(write):
+        during = stats.data_fingerprint()
     return during, stats.data_fingerprint()
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="writers are read on PostgreSQL only")
 def test_figures_computed_while_a_cache_write_runs_stay_current_after_it_commits():
-    from tracker import stats
-    from tracker.models import Job
 
     make.project(region=make.region())
     # e.g. a page-cache entry or a job's row: no table a page shows
@@ -97,8 +89,6 @@ def test_figures_computed_while_a_cache_write_runs_stay_current_after_it_commits
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="writers are read on PostgreSQL only")
 def test_figures_computed_while_a_project_write_runs_are_behind_once_it_commits():
-    from tracker import stats
-
     project = make.project(region=make.region())
 
     def rename():

@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
 
-from tests.databases import copy_sqlite, manage, postgres_execute, subprocess_env
+from tests.databases import copy_sqlite, drop_postgres, manage, subprocess_env
 from tracker.services.backup import tracker_export
 
 # A staff member's edits after the fixtures: a new user and group membership, a
@@ -56,7 +56,7 @@ def pg_database(migrated_templates):
     """A scratch PostgreSQL database, migrated (a copy of the run's template)."""
     name = f"tracker_move_{uuid.uuid4().hex[:8]}"
     yield migrated_templates.create_postgres(name)
-    postgres_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    drop_postgres(name)
 
 
 @pytest.mark.slow  # a subprocess
