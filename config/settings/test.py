@@ -5,6 +5,8 @@ Built on base, not dev, so tests see the settings a deployment starts from
 says why the tests need it.
 """
 
+import atexit
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -26,6 +28,8 @@ WHITENOISE_AUTOREFRESH = True
 # Job files, evidence and the progress cache go to a directory of this run's own
 # (each xdist worker imports settings anew, so each gets its own).
 VAR_DIR = Path(tempfile.mkdtemp(prefix="tracker-test-"))
+# ...and removed when that process ends, so runs leave nothing behind in /tmp.
+atexit.register(shutil.rmtree, VAR_DIR, ignore_errors=True)
 MEDIA_ROOT = VAR_DIR / "media"
 CACHES = {
     **CACHES,
