@@ -8,9 +8,11 @@ import uuid
 
 import pytest
 from django.conf import settings
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import User
 
 from tests.databases import copy_sqlite, drop_postgres, manage, subprocess_env
+from tests.factories import make_project, make_world
 from tracker.services.backup import tracker_export
 
 # A staff member's edits after the fixtures: a new user and group membership, a
@@ -114,3 +116,23 @@ def test_the_dump_keeps_every_microsecond_of_a_timestamp(db, tmp_path):
     tracker_export(directory=tmp_path)
     row = next(r for r in rows(tmp_path) if r["model"] == "auth.user")
     assert row["fields"]["date_joined"] == "2020-10-12T01:09:56.000123Z"
+
+
+def test_rows_refer_to_each_other_by_id_and_to_what_migrate_rebuilds_by_natural_key(db, tmp_path):
+    world = make_world()
+    make_project(world)
+    LogEntry.objects.log_actions(
+        user_id=User.objects.create_user("clerk").pk,
+        queryset=[world.jiefang],
+        action_flag=CHANGE,
+    )
+    tracker_export(directory=tmp_path)
+    dump = rows(tmp_path)
+
+    project = next(r for r in dump if r["model"] == "tracker.project")
+    assert project["fields"]["region"] == world.jiefang.pk
+    entry = next(r for r in dump if r["model"] == "admin.logentry")
+    assert entry["fields"]["content_type"] == ["tracker", "region"]
+    editors = next(r for r in dump if r["model"] == "auth.group" and r["fields"]["permissions"])
+    # (codename, app label, model): ids that differ from one migrated database to another
+    assert all(isinstance(p, list) and len(p) == 3 for p in editors["fields"]["permissions"])
