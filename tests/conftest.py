@@ -43,11 +43,37 @@ def pytest_sessionstart(session):
     controller = config.getoption("numprocesses", default=None)  # None without xdist
     if controller and not config.getvalue("reuse_db"):
         root = config._tmp_path_factory.getbasetemp()
-        start_making(MigratedTemplates(root), connection.vendor)
+        config.stash[_MAKING] = [start_making(MigratedTemplates(root), connection.vendor)]
+
+
+# Modules whose tests copy the PostgreSQL template even when the run is on SQLite
+# (subprocesses on both databases). When a worker has collected one, the controller
+# starts that template too, beside the SQLite one, instead of a worker making it later
+# while the other waits. A module missing here still works: its worker makes it.
+POSTGRES_TEMPLATE_MODULES = ("tests/services/test_backup.py", "tests/ledger/test_import_job.py")
+_POSTGRES_STARTED = pytest.StashKey[bool]()
+_MAKING = pytest.StashKey[list]()  # the controller's template threads
+
+
+@pytest.hookimpl(optionalhook=True)  # an xdist hook, run by the controller
+def pytest_xdist_node_collection_finished(node, ids):
+    config = node.config
+    if connection.vendor != "sqlite" or config.getvalue("reuse_db"):
+        return  # on PostgreSQL pytest_sessionstart has started it already
+    if config.stash.get(_POSTGRES_STARTED, False):
+        return
+    if any(nodeid.split("::", 1)[0] in POSTGRES_TEMPLATE_MODULES for nodeid in ids):
+        config.stash[_POSTGRES_STARTED] = True
+        root = config._tmp_path_factory.getbasetemp()
+        config.stash.setdefault(_MAKING, []).append(
+            start_making(MigratedTemplates(root), "postgresql")
+        )
 
 
 def pytest_sessionfinish(session):
     if not hasattr(session.config, "workerinput"):  # the controller, after every worker
+        for thread in session.config.stash.get(_MAKING, []):
+            thread.join()  # a template still being made is dropped too, not left behind
         drop_postgres_template(session.config._tmp_path_factory.getbasetemp())
 
 

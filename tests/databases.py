@@ -98,14 +98,15 @@ class MigratedTemplates:
         self.root = Path(root)
 
     @contextlib.contextmanager
-    def _locked(self):
-        with open(self.root / "templates.lock", "w") as lock:
+    def _locked(self, engine: str):
+        """The lock of one engine's template: the two can be made at once."""
+        with open(self.root / f"template-{engine}.lock", "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             yield
 
     def sqlite_file(self) -> Path:
         path = self.root / "migrated.sqlite3"
-        with self._locked():
+        with self._locked("sqlite"):
             if not path.exists():
                 partial = self.root / "migrating.sqlite3"
                 _migrate(SQLITE_PATH=str(partial))
@@ -115,7 +116,7 @@ class MigratedTemplates:
 
     def postgres_name(self) -> str:
         marker = self.root / POSTGRES_MARKER
-        with self._locked():
+        with self._locked("postgresql"):
             if not marker.exists():
                 name = f"tracker_template_{uuid.uuid4().hex[:10]}"
                 postgres_execute(f'CREATE DATABASE "{name}"')
@@ -138,7 +139,9 @@ class MigratedTemplates:
     def create_postgres(self, name: str) -> str:
         """Create database ``name`` as a copy of the template; its URL."""
         template = self.postgres_name()
-        with self._locked():  # PostgreSQL copies a template only while nobody else reads it
+        with self._locked(
+            "postgresql"
+        ):  # PostgreSQL copies a template only while nobody else reads it
             postgres_execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
         return f"{PG}/{name}"
 
