@@ -128,6 +128,10 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": SQLITE_PATH,
             "OPTIONS": SQLITE_OPTIONS,
+            # A new SQLite connection parses the whole schema (about forty tables, their
+            # indexes and search triggers) on its first statement: 3-6 ms, more than a
+            # public page's queries. Kept open, each process pays it once.
+            "CONN_MAX_AGE": int(os.environ.get("SQLITE_CONN_MAX_AGE", 600)),
         }
     }
 
@@ -163,7 +167,7 @@ CACHES = {
         }
         if os.environ.get("REDIS_URL")
         else {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "BACKEND": "config.pagecache.PageDatabaseCache",
             "LOCATION": "tracker_page_cache",
             "OPTIONS": {"MAX_ENTRIES": 3000},
         }

@@ -190,6 +190,29 @@ def test_the_file_cache_culls_now_and_then_not_on_every_write(tmp_path, monkeypa
     assert len(list(tmp_path.glob("*.djcache"))) < 30
 
 
+@pytest.mark.django_db
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="pages are kept in a table on PostgreSQL only"
+)
+def test_the_database_cache_writes_a_page_in_one_statement_and_culls_now_and_then(
+    monkeypatch,
+):
+    pages = pagecache.PageDatabaseCache("tracker_page_cache", {"OPTIONS": {"MAX_ENTRIES": 10}})
+    monkeypatch.setattr(pagecache.random, "randrange", lambda n: 1)  # the 49 in 50
+    with CaptureQueriesContext(connection) as writes:
+        for i in range(30):
+            pages.set(f"page{i}", (200, [], b"x"))
+    pages.set("page0", (200, [], b"again"))  # a key written twice holds the second value
+    assert pages.get("page0") == (200, [], b"again")
+    assert pages.get("page29") == (200, [], b"x")
+    assert len(writes) == 30
+    monkeypatch.setattr(pagecache.random, "randrange", lambda n: 0)  # the one that looks
+    pages.set("page-last", (200, [], b"x"))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM tracker_page_cache")
+        assert cursor.fetchone()[0] < 30
+
+
 def test_a_changed_footer_setting_is_a_new_page(client, ledger, settings, monkeypatch):
     client.get("/projects/")
     monkeypatch.setattr(pagecache, "_SETTINGS", [])  # as a restarted process computes it
