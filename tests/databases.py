@@ -139,9 +139,8 @@ class MigratedTemplates:
     def create_postgres(self, name: str) -> str:
         """Create database ``name`` as a copy of the template; its URL."""
         template = self.postgres_name()
-        with self._locked(
-            "postgresql"
-        ):  # PostgreSQL copies a template only while nobody else reads it
+        # PostgreSQL copies a template only while nobody else reads it.
+        with self._locked("postgresql"):
             postgres_execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
         return f"{PG}/{name}"
 

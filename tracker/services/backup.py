@@ -4,8 +4,9 @@ The dump is Django's own JSON with primary keys kept (history rows and admin
 log entries refer to them), so rows refer to each other by primary key; only the
 rows it leaves out, which migrate rebuilds with ids of its own (content types and
 permissions), are referred to by natural key. So it loads into any freshly migrated
-database, one query per row to write it and none to resolve what it refers to. A manifest beside it records every model's row
-count and the migrations it was taken at; the import checks both.
+database, with no query to resolve what a row refers to. A manifest beside it
+records every model's row count and the migrations it was taken at; the import
+checks both.
 """
 
 import datetime
@@ -77,21 +78,20 @@ class DumpSerializer(JSONSerializer):
         super().start_serialization()
         self._natural_keys = {}
 
-    def _natural_key(self, related):
-        key = (type(related), related.pk)
+    def _natural_key(self, model, related_id, fetch):
+        """The natural key of ``model``'s row ``related_id``; ``fetch()`` reads the row."""
+        key = (model, related_id)
         if key not in self._natural_keys:
-            self._natural_keys[key] = related.natural_key()
+            self._natural_keys[key] = fetch().natural_key()
         return self._natural_keys[key]
 
     def handle_fk_field(self, obj, field):
-        related_id = getattr(obj, field.get_attname())
-        if related_id is None or not _excluded(field.remote_field.model):
+        model, related_id = field.remote_field.model, getattr(obj, field.get_attname())
+        if related_id is None or not _excluded(model):
             self._current[field.name] = self._value_from_field(obj, field)
             return
-        key = (field.remote_field.model, related_id)
-        if key not in self._natural_keys:
-            self._natural_keys[key] = getattr(obj, field.name).natural_key()
-        self._current[field.name] = self._natural_keys[key]
+        fetch = lambda: getattr(obj, field.name)  # noqa: E731
+        self._current[field.name] = self._natural_key(model, related_id, fetch)
 
     def handle_m2m_field(self, obj, field):
         if not field.remote_field.through._meta.auto_created:
@@ -103,7 +103,8 @@ class DumpSerializer(JSONSerializer):
         # A natural key reads the row's foreign keys (a permission's content type).
         joined = [f.name for f in model._meta.concrete_fields if f.many_to_one]
         self._current[field.name] = [
-            self._natural_key(item) for item in related.select_related(*joined)
+            self._natural_key(model, item.pk, lambda item=item: item)
+            for item in related.select_related(*joined)
         ]
 
 
