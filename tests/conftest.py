@@ -50,7 +50,10 @@ def pytest_sessionstart(session):
 # (subprocesses on both databases). When a worker has collected one, the controller
 # starts that template too, beside the SQLite one, instead of a worker making it later
 # while the other waits. A module missing here still works: its worker makes it.
-POSTGRES_TEMPLATE_MODULES = ("tests/services/test_backup.py", "tests/ledger/test_import_job.py")
+POSTGRES_TEMPLATE_MODULES = (
+    "tests/services/test_backup.py",
+    "tests/ledger/test_import_job_killed.py",
+)
 _POSTGRES_STARTED = pytest.StashKey[bool]()
 _MAKING = pytest.StashKey[list]()  # the controller's template threads
 
