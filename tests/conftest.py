@@ -38,12 +38,19 @@ def django_db_modify_db_settings(django_db_modify_db_settings, request, migrated
         use_for_test_databases(migrated_templates)
 
 
+# The controller's threads making templates, by engine (absent: it makes none, as with
+# --reuse-db or without xdist).
+_MAKING = pytest.StashKey[dict]()
+
+
 def pytest_sessionstart(session):
     config = session.config
     controller = config.getoption("numprocesses", default=None)  # None without xdist
     if controller and not config.getvalue("reuse_db"):
         root = config._tmp_path_factory.getbasetemp()
-        config.stash[_MAKING] = [start_making(MigratedTemplates(root), connection.vendor)]
+        config.stash[_MAKING] = {
+            connection.vendor: start_making(MigratedTemplates(root), connection.vendor)
+        }
 
 
 # Modules whose tests copy the PostgreSQL template even when the run is on SQLite
@@ -54,28 +61,21 @@ POSTGRES_TEMPLATE_MODULES = (
     "tests/services/test_backup.py",
     "tests/ledger/test_import_job_killed.py",
 )
-_POSTGRES_STARTED = pytest.StashKey[bool]()
-_MAKING = pytest.StashKey[list]()  # the controller's template threads
 
 
 @pytest.hookimpl(optionalhook=True)  # an xdist hook, run by the controller
 def pytest_xdist_node_collection_finished(node, ids):
-    config = node.config
-    if connection.vendor != "sqlite" or config.getvalue("reuse_db"):
-        return  # on PostgreSQL pytest_sessionstart has started it already
-    if config.stash.get(_POSTGRES_STARTED, False):
-        return
+    making = node.config.stash.get(_MAKING, None)
+    if making is None or "postgresql" in making:
+        return  # none made here, or under way already (a run on PostgreSQL starts it)
     if any(nodeid.split("::", 1)[0] in POSTGRES_TEMPLATE_MODULES for nodeid in ids):
-        config.stash[_POSTGRES_STARTED] = True
-        root = config._tmp_path_factory.getbasetemp()
-        config.stash.setdefault(_MAKING, []).append(
-            start_making(MigratedTemplates(root), "postgresql")
-        )
+        root = node.config._tmp_path_factory.getbasetemp()
+        making["postgresql"] = start_making(MigratedTemplates(root), "postgresql")
 
 
 def pytest_sessionfinish(session):
     if not hasattr(session.config, "workerinput"):  # the controller, after every worker
-        for thread in session.config.stash.get(_MAKING, []):
+        for thread in session.config.stash.get(_MAKING, {}).values():
             thread.join()  # a template still being made is dropped too, not left behind
         drop_postgres_template(session.config._tmp_path_factory.getbasetemp())
 

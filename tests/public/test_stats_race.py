@@ -78,7 +78,6 @@ def _fingerprints_around(write):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="writers are read on PostgreSQL only")
 def test_figures_computed_while_a_cache_write_runs_stay_current_after_it_commits():
-
     make.project(region=make.region())
     # e.g. a page-cache entry or a job's row: no table a page shows
     during, after = _fingerprints_around(

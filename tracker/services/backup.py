@@ -11,6 +11,7 @@ checks both.
 
 import datetime
 import json
+from functools import partial
 from itertools import chain
 from pathlib import Path
 
@@ -90,7 +91,7 @@ class DumpSerializer(JSONSerializer):
         if related_id is None or not _excluded(model):
             self._current[field.name] = self._value_from_field(obj, field)
             return
-        fetch = lambda: getattr(obj, field.name)  # noqa: E731
+        fetch = partial(getattr, obj, field.name)
         self._current[field.name] = self._natural_key(model, related_id, fetch)
 
     def handle_m2m_field(self, obj, field):
