@@ -82,6 +82,11 @@ def _table_count() -> int:
     return _TABLE_COUNT[0]
 
 
+def _date_columns(vendor: str) -> int:
+    """How many newest-history-date columns end the row: one (the newest) on PostgreSQL."""
+    return 1 if vendor == "postgresql" else _table_count()
+
+
 def _build_fingerprint_sql() -> str:
     quote = connection.ops.quote_name
     tables = _fingerprint_tables()
@@ -103,8 +108,12 @@ def _build_fingerprint_sql() -> str:
             " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
             f" AND l.relation IN ({relations}) AND a.backend_xid IS NOT NULL)"
         )
-    parts += [f"(SELECT MAX(history_date) FROM {quote(t)})" for t in tables]
-    return "SELECT " + ", ".join(parts)
+    dates = [f"(SELECT MAX(history_date) FROM {quote(t)})" for t in tables]
+    if connection.vendor == "postgresql":
+        # One column: each timestamp is parsed in Python on the way out (Django's
+        # time-zone loader), and only the newest is wanted. GREATEST skips NULLs.
+        dates = [f"GREATEST({', '.join(dates)})"]
+    return "SELECT " + ", ".join([*parts, *dates])
 
 
 # Read once per request: a public page writes nothing, so its data cannot move under it.
@@ -137,6 +146,18 @@ def per_request(name: str, read):
     return value
 
 
+def mark_request(name: str) -> None:
+    """Note ``name`` for the rest of this request (nothing outside one); see ``request_marked``."""
+    memo = _request_memo.get()
+    if memo is not None:
+        memo[name] = True
+
+
+def request_marked(name: str) -> bool:
+    memo = _request_memo.get()
+    return bool(memo and memo.get(name) is True)
+
+
 # PostgreSQL sessions holding the fingerprint as a prepared statement.
 _PREPARED: weakref.WeakSet = weakref.WeakSet()
 
@@ -165,7 +186,7 @@ def _read_fingerprint(db=connection) -> tuple[tuple, datetime | None]:
         else:
             cursor.execute(_fingerprint_sql())
         row = tuple(cursor.fetchone())
-    dates = _table_count()
+    dates = _date_columns(db.vendor)
     newest = [_as_utc(value) for value in row[-dates:] if value is not None]
     return row[:-dates], max(newest) if newest else None
 

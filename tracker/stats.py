@@ -42,7 +42,14 @@ from . import schematic, trends
 from .choices import Stage
 
 # Re-exported: pages, the API and jobs read the fingerprint through stats as well.
-from .fingerprint import data_as_of, data_fingerprint, is_current, per_request  # noqa: F401
+from .fingerprint import (  # noqa: F401
+    data_as_of,
+    data_fingerprint,
+    is_current,
+    mark_request,
+    per_request,
+    request_marked,
+)
 from .models import (
     Event,
     Job,
@@ -199,6 +206,16 @@ def recompute_under_way() -> bool:
     return per_request("under-way", read)
 
 
+STALE_MARK = "served-stale-figures"
+
+
+def served_stale() -> bool:
+    """Whether this request was given figures marked stale: a page showing them is not
+    kept for others (``config.pagecache``), since the fingerprint does not move again
+    when the fresh figures arrive."""
+    return request_marked(STALE_MARK)
+
+
 def figure(name: str, identity, recipe) -> dict:
     """The entry for a figure: current, or the last one computed while a recompute runs.
 
@@ -214,6 +231,7 @@ def figure(name: str, identity, recipe) -> dict:
         _remember_local(key, entry)
         return entry
     if entry is not None and recompute_under_way():
+        mark_request(STALE_MARK)
         return {**entry, "stale": True}
     return _compute(key, recipe)
 
