@@ -39,6 +39,22 @@ def totals_aggregates() -> dict:
     }
 
 
+# Columns of a list row's project, region and event that no list or figure reads.
+LIST_UNSHOWN = (
+    "note",
+    "leader",
+    "leader_user",
+    "responsible_unit",
+    "unit_contact",
+    "created_at",
+    "updated_at",
+    "region__description",
+    "event__summary",
+    "event__note",
+    "event__venue",
+)
+
+
 class ProjectQuerySet(models.QuerySet):
     def get_by_natural_key(self, code):
         return self.get(code=code)
@@ -52,8 +68,11 @@ class ProjectQuerySet(models.QuerySet):
         return self.filter(region_id__in=Region.objects.subtree_ids(region))
 
     def for_list(self):
-        """Rows ready for a list: every foreign key a row shows, fetched in the same query."""
-        return self.select_related("region", "industry", "event")
+        """Rows ready for a list: every foreign key a row shows, fetched in the same query,
+        without the columns no list shows (internal notes and owners, long texts of the
+        region and event, the row's own timestamps). At 20 rows a page those columns were
+        a tenth of an API request on PostgreSQL: each timestamp is parsed in Python."""
+        return self.select_related("region", "industry", "event").defer(*LIST_UNSHOWN)
 
     # --- Follow-up workflow: derived durations and alerts
 
