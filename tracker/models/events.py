@@ -3,11 +3,11 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from ..choices import EventKind
+from ..links import record_url
 from .fields import HistoricalRecords, amount_field
 from .partners import Organization
 from .places import Region
@@ -119,7 +119,7 @@ class Event(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("tracker:event_detail", kwargs={"slug": self.slug})
+        return record_url("tracker:event_detail", "slug", self.slug)
 
     def natural_key(self):
         return (self.slug,)

@@ -2,11 +2,11 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from ..choices import RegionKind
+from ..links import record_url
 from .fields import HistoricalRecords
 
 
@@ -64,7 +64,7 @@ class Region(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("tracker:region_detail", kwargs={"slug": self.slug})
+        return record_url("tracker:region_detail", "slug", self.slug)
 
     def natural_key(self):
         return (self.slug,)

@@ -16,12 +16,12 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from ..choices import DatePrecision, Stage, Status
+from ..links import record_url
 from .alerts import days_between, flag
 from .events import Event
 from .fields import HistoricalRecords, ImportedHistory, amount_field
@@ -412,7 +412,7 @@ class Project(models.Model):
         return f"{self.code} {self.name}"
 
     def get_absolute_url(self):
-        return reverse("tracker:project_detail", kwargs={"code": self.code})
+        return record_url("tracker:project_detail", "code", self.code)
 
     def natural_key(self):
         return (self.code,)
