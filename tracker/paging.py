@@ -10,7 +10,6 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import caches
-from django.core.exceptions import EmptyResultSet
 from django.core.paginator import EmptyPage, Paginator
 from django.db import connection
 from django.utils.functional import cached_property
@@ -63,22 +62,19 @@ class CountedPaginator(Paginator):
         return self._get_page(self.rows.filter(pk__in=ids).order_by(*ordering), number, self)
 
 
-def search_totals(queryset, compute) -> dict:
+def search_totals(identity, compute) -> dict:
     """``compute()``, the totals of a search, shared while the data is unchanged.
 
     A search is counted fresh, not kept among the figures the background recompute
     refreshes (terms are too many). But its next page, another ordering, the API
     beside the page, another worker: all ask the same count again, and a common term
     costs tens of milliseconds to count. So the totals are kept in the page cache
-    (``settings.PUBLIC_PAGE_CACHE``) under the selection's SQL and the data
-    fingerprint, which the next write moves. With the page cache off, counted each time.
+    (``settings.PUBLIC_PAGE_CACHE``) under the selection's ``identity`` (its SQL,
+    ``stats.selection_identity``) and the data fingerprint, which the next write
+    moves. With the page cache off, counted each time.
     """
     alias = getattr(settings, "PUBLIC_PAGE_CACHE", None)
-    if not alias:
-        return compute()
-    try:
-        identity = queryset.order_by().query.sql_with_params()
-    except EmptyResultSet:
+    if not alias or identity is None:
         return compute()
     key = repr(
         (
@@ -97,19 +93,42 @@ def search_totals(queryset, compute) -> dict:
     return totals
 
 
+# Parameters that page or order a list but do not change which rows are in it.
+NOT_SELECTING = frozenset({"page", "page_size", "ordering"})
+
+
 class ListRows:
     """How a list (page or API view) counts its selection and where it reads a page's rows."""
 
     def get_totals(self, queryset) -> dict:
+        identity = self.selection_identity(queryset)
         if self.searched():
-            return search_totals(queryset, lambda: self.count_totals(queryset))
-        return self.count_totals(queryset)
+            return search_totals(identity, lambda: self.count_totals(queryset, identity))
+        return self.count_totals(queryset, identity)
 
-    def count_totals(self, queryset) -> dict:
+    def selection_identity(self, queryset):
+        """The selection's SQL (``stats.selection_identity``), kept by what decides it: this
+        view, its URL arguments and the filters given (not the page or the ordering)."""
+        params = self.request.GET
+        filterset = getattr(self, "filterset_class", None)
+        names = filterset.base_filters.keys() if filterset is not None else params.keys()
+        decided_by = (
+            type(self).__qualname__,
+            tuple(sorted((k, str(v)) for k, v in self.kwargs.items())),
+            tuple(
+                (n, tuple(params.getlist(n)))
+                for n in sorted(set(names) - NOT_SELECTING)
+                if n in params
+            ),
+        )
+        return stats.selection_identity(queryset, decided_by=decided_by)
+
+    def count_totals(self, queryset, identity=stats.COMPILE) -> dict:
         limit = self.count_limit()
         if limit is None:
-            return {"count": stats.count(queryset, remember=self.remember_totals())}
-        found = stats.count(queryset, limit=limit + 1)
+            count = stats.count(queryset, remember=self.remember_totals(), identity=identity)
+            return {"count": count}
+        found = stats.count(queryset, limit=limit + 1, identity=identity)
         return {"count": limit, "at_least": True} if found > limit else {"count": found}
 
     def remember_totals(self) -> bool:
@@ -132,9 +151,9 @@ class ListRows:
 class ProjectListRows(ListRows):
     """A list of projects: its totals (count, disclosed total, undisclosed) and rows by id."""
 
-    def count_totals(self, queryset) -> dict:
+    def count_totals(self, queryset, identity=stats.COMPILE) -> dict:
         return stats.project_totals(
-            queryset, remember=self.remember_totals(), limit=self.count_limit()
+            queryset, remember=self.remember_totals(), limit=self.count_limit(), identity=identity
         )
 
     def remember_totals(self) -> bool:

@@ -99,6 +99,7 @@ def forget_local():
     """Forget this process's copies only, as a freshly started worker has none."""
     _memory.clear()
     _local.clear()
+    _identities.clear()
 
 
 def _database() -> tuple:
@@ -255,12 +256,33 @@ def recompute_all(*, progress=None) -> int:
     return len(recipes)
 
 
-def _identity(queryset):
-    """The SQL and parameters of ``queryset`` without its ordering, or None when it is empty."""
+# Identities of selections in this process, by what decided them (see selection_identity).
+_identities: dict[tuple, tuple | None] = {}
+IDENTITIES_MAX = 2000
+
+
+def selection_identity(queryset, *, decided_by=None):
+    """The SQL and parameters of ``queryset`` without its ordering, or None when it is empty.
+
+    ``decided_by``: what alone decides the selection (``paging.ListRows``: the view, its
+    URL arguments and the filters given). The identity is then kept in this process
+    under it, the data fingerprint (a region's subtree is read from the data) and the
+    database: compiling a selection's SQL only to look up its remembered totals was a
+    tenth of an API page rendered afresh, and the next page, another ordering or the
+    next reader of the selection ask again.
+    """
+    key = None if decided_by is None else (decided_by, data_fingerprint(), _database())
+    if key is not None and key in _identities:
+        return _identities[key]
     try:
-        return queryset.order_by().query.sql_with_params()
+        identity = queryset.order_by().query.sql_with_params()
     except EmptyResultSet:
-        return None
+        identity = None
+    if key is not None:
+        _identities[key] = identity
+        while len(_identities) > IDENTITIES_MAX:
+            _identities.pop(next(iter(_identities)))
+    return identity
 
 
 # --- Totals of a selection -------------------------------------------------------------
@@ -274,7 +296,13 @@ def _identity(queryset):
 SEARCH_COUNT_LIMIT = 2000
 
 
-def project_totals(queryset, *, remember: bool = False, limit: int | None = None) -> dict:
+# "Compile it here": a caller that knows the selection's identity passes it instead.
+COMPILE = object()
+
+
+def project_totals(
+    queryset, *, remember: bool = False, limit: int | None = None, identity=COMPILE
+) -> dict:
     """Count, disclosed total (万元) and count of undisclosed amounts of ``queryset``.
 
     ``remember`` keeps the result in the shared cache: worth it for a broad selection
@@ -283,8 +311,10 @@ def project_totals(queryset, *, remember: bool = False, limit: int | None = None
     (terms are too many and too rarely repeated for an entry each). ``limit`` (a
     search: ``SEARCH_COUNT_LIMIT``) counts only that far: past it the totals say
     ``"at_least": True``, ``count`` is the limit and the amounts are not summed (``None``).
+    ``identity``: ``selection_identity(queryset)``, if the caller has it (``paging`` keeps it).
     """
-    identity = _identity(queryset)
+    if identity is COMPILE:
+        identity = selection_identity(queryset)
     if identity is None:
         return {"count": 0, "disclosed_total": None, "undisclosed": 0}
     if remember:
@@ -304,12 +334,16 @@ def project_totals(queryset, *, remember: bool = False, limit: int | None = None
     return totals
 
 
-def count(queryset, *, remember: bool = False, limit: int | None = None) -> int:
+def count(
+    queryset, *, remember: bool = False, limit: int | None = None, identity=COMPILE
+) -> int:
     """How many rows ``queryset`` has, or ``limit`` if it has that many or more.
 
-    ``remember``: kept in the shared cache (a broad list).
+    ``remember``: kept in the shared cache (a broad list). ``identity``: as for
+    ``project_totals``.
     """
-    identity = _identity(queryset)
+    if identity is COMPILE:
+        identity = selection_identity(queryset)
     if identity is None:
         return 0
     if remember:
