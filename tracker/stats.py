@@ -334,9 +334,7 @@ def project_totals(
     return totals
 
 
-def count(
-    queryset, *, remember: bool = False, limit: int | None = None, identity=COMPILE
-) -> int:
+def count(queryset, *, remember: bool = False, limit: int | None = None, identity=COMPILE) -> int:
     """How many rows ``queryset`` has, or ``limit`` if it has that many or more.
 
     ``remember``: kept in the shared cache (a broad list). ``identity``: as for

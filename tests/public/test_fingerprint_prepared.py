@@ -41,4 +41,6 @@ def test_the_prepared_fingerprint_reads_what_the_statement_reads(articles):
     with connection.cursor() as cursor:
         cursor.execute(fingerprint._fingerprint_sql())
         plain = tuple(cursor.fetchone())
-    assert fingerprint._read_fingerprint()[0] == plain[: -fingerprint._date_columns(connection.vendor)]
+    assert (
+        fingerprint._read_fingerprint()[0] == plain[: -fingerprint._date_columns(connection.vendor)]
+    )
