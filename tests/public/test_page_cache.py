@@ -226,6 +226,6 @@ def test_a_changed_footer_setting_is_a_new_page(client, ledger, settings, monkey
     client.get("/projects/")
     monkeypatch.setattr(pagecache, "_SETTINGS", [])  # as a restarted process computes it
     settings.SITE_ICP = "豫ICP备00000001号"
-    page, count = queries_of(Client(), "/projects/")
+    page = Client().get("/projects/")
     assert "豫ICP备00000001号" in page.content.decode()
-    assert count > 3
+    assert page.context is not None  # rendered, not the stored page
