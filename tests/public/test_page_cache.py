@@ -199,6 +199,21 @@ def test_the_file_cache_culls_now_and_then_not_on_every_write(tmp_path, monkeypa
     assert len(list(tmp_path.glob("*.djcache"))) < 30
 
 
+def test_the_file_cache_reads_what_it_wrote_even_after_its_directory_is_removed(tmp_path):
+    import shutil
+
+    where = tmp_path / "pages"
+    files = pagecache.PageFileCache(str(where), {})
+    page = (200, [("Content-Type", "text/html")], "页面".encode() * 500)
+    files.set("page", page)
+    files.set("page", (*page[:2], b"second"))
+    assert files.get("page") == (*page[:2], b"second")
+    shutil.rmtree(where)
+    files.set("page", page)
+    assert files.get("page") == page
+    assert [p.suffix for p in where.iterdir()] == [".djcache"]  # no temporary file left
+
+
 @pytest.mark.django_db
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="pages are kept in a table on PostgreSQL only"
