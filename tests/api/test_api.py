@@ -152,7 +152,7 @@ def test_the_api_is_json_only_and_needs_no_login(client, ledger):
 def test_the_list_writes_each_project_as_the_serializers_fields_do(ledger, rf, language):
     from django.utils import translation
 
-    from tracker import selectors
+    from tracker import list_rows, selectors
     from tracker.api.serializers import ProjectSerializer
 
     make.project("区间金额项目", region=ledger.park, investment_low=1000, investment_high=10000)
@@ -164,5 +164,9 @@ def test_the_list_writes_each_project_as_the_serializers_fields_do(ledger, rf, l
         fast = ProjectSerializer(rows, many=True, context=context).data
         # DRF's own path: every field's get_attribute and to_representation.
         slow = [ProjectSerializer(context=context).to_representation(p) for p in rows]
+        # The API's page read as values (tracker.list_rows), as the list view reads it.
+        values = list(list_rows.rows().filter(pk__in=[p.pk for p in rows]).order_by("-code"))
+        plain = ProjectSerializer(values, many=True, context=context).data
     assert [list(row) for row in fast] == [list(row) for row in slow]  # same keys, same order
     assert json.dumps(fast, ensure_ascii=False) == json.dumps(slow, ensure_ascii=False)
+    assert json.dumps(plain, ensure_ascii=False) == json.dumps(slow, ensure_ascii=False)

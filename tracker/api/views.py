@@ -25,7 +25,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from .. import selectors
+from .. import list_rows, selectors
 from ..filtersets import SEARCH_MAX_LENGTH, EventFilterSet, PartnerFilterSet, ProjectFilterSet
 from ..formatting import plain_decimal
 from ..paging import MAX_OFFSET, PAGE_SIZE, CountedPaginator, ListRows, ProjectListRows, TooDeep
@@ -255,6 +255,9 @@ class ProjectViewSet(ProjectListRows, PublicReadOnlyViewSet):
 
     def remember_totals(self) -> bool:
         return not ProjectFilterSet.is_search(self.request.query_params)
+
+    def page_rows(self):
+        return list_rows.rows()  # a page as values: the list serializer reads them as projects
 
 
 @extend_schema_view(
