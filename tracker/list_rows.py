@@ -4,10 +4,13 @@ The API list shows, of each project, its own fields and the slug and name of its
 region, industry and event. Reading them as model instances built 80 of them a page
 (project, region, industry, event): a fifth of an API page rendered afresh. Here a
 page is one ``values()`` query, each row a small object that reads like a project
-where the list serializer looks (``tracker.api.serializers.ProjectListSerializer``).
+where the list serializer (``tracker.api.serializers.ProjectListSerializer``) and the
+HTML table (``{% project_rows %}``) look.
 """
 
 from types import SimpleNamespace
+
+from django.db.models.query import ValuesIterable
 
 from .links import record_url
 from .models import Project
@@ -62,9 +65,19 @@ def _kind(name: str) -> type[Row]:
 _KINDS = {name: _kind(name) for name in ROUTES}
 
 
+class _RowIterable(ValuesIterable):
+    """A ``values()`` query whose rows come out as ``row()`` objects."""
+
+    def __iter__(self):
+        return map(row, super().__iter__())
+
+
 def rows():
-    """Where a page's rows are read from by id (``paging.CountedPaginator``), as values."""
-    return Project.objects.values(*VALUES)
+    """Where a page's rows are read from by id (``paging.CountedPaginator``): one
+    ``values()`` query, each row a ``row()`` (a clone of it, filtered or ordered, too)."""
+    queryset = Project.objects.values(*VALUES)
+    queryset._iterable_class = _RowIterable  # kept by every clone (QuerySet._clone)
+    return queryset
 
 
 def row(values: dict) -> Row:

@@ -12,7 +12,7 @@ from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, TemplateView, View
 
-from . import scorecard, selectors, stats, views_data
+from . import list_rows, scorecard, selectors, stats, views_data
 from .choices import PartnerRole, Stage
 from .filtersets import EventFilterSet, PartnerFilterSet, ProjectFilterSet
 from .formatting import format_amount, full_stop, join_clauses
@@ -113,6 +113,9 @@ class ProjectListView(CacheablePageMixin, ProjectRowsMixin, FilteredListView):
 
     def remember_totals(self) -> bool:
         return not ProjectFilterSet.is_search(self.request.GET)
+
+    def page_rows(self):
+        return list_rows.rows()  # a page as values, as the API's (project_rows reads them)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -5,7 +5,7 @@ from django.template import Context, Template
 from django.utils import translation
 
 from tests import factories as make
-from tracker import selectors
+from tracker import list_rows, selectors
 from tracker.choices import PartnerRole, Status
 from tracker.templatetags.project_rows import project_rows
 
@@ -47,6 +47,17 @@ def test_rows_match_the_template_loop(rows, language, options):
         expected = Template(LOOP).render(Context({"rows": rows, **options}))
         written = project_rows(rows, **{"roles": False, "hide_event": False, **options})
     assert "      " + written == expected  # the indent before the tag is the template's
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize("options", [{}, {"hide_event": True}])
+def test_rows_read_as_values_are_written_as_the_projects_are(rows, language, options):
+    values = list(list_rows.rows().order_by("code"))  # the list page's rows (ProjectListView)
+    assert [r.code for r in values] == [p.code for p in rows]
+    with translation.override(language):
+        expected = project_rows(rows, **{"roles": False, "hide_event": False, **options})
+        written = project_rows(values, **{"roles": False, "hide_event": False, **options})
+    assert written == expected
 
 
 def test_a_partners_roles_are_listed_in_its_rows(rows):

@@ -10,7 +10,6 @@ period and its ``*_precision`` says how much of it the source states.
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from .. import list_rows
 from ..choices import DatePrecision, Stage, Status
 from ..formatting import format_project_amount, plain_decimal
 from ..models import Citation, Event, Industry, Organization, Project, ProjectPartner, Region
@@ -225,8 +224,6 @@ class ProjectListSerializer(serializers.ListSerializer):
         stages, statuses = choice_labels(Stage.choices), choice_labels(Status.choices)
         rows = []
         for p in data.all() if hasattr(data, "all") else data:
-            if isinstance(p, dict):  # a page read as values (tracker.list_rows)
-                p = list_rows.row(p)  # noqa: PLW2901
             rows.append(
                 {
                     "code": p.code,

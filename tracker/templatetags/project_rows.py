@@ -76,7 +76,8 @@ LABELS = ("本方角色", "区域", "产业", "阶段", "投资额", "签约日�
 
 @register.simple_tag
 def project_rows(rows, roles=False, hide_event=False):
-    """``rows`` (projects from ``for_list``; ``roles_here`` when ``roles``) as table rows."""
+    """``rows`` (projects from ``for_list``, or ``list_rows`` rows; ``roles_here`` when
+    ``roles``) as table rows."""
     labels = {msgid: esc(gettext(msgid)) for msgid in LABELS}
     labels.update(stage=choice_labels(Stage.choices), status=choice_labels(Status.choices))
     labels["roles"] = choice_labels(PartnerRole.choices)
