@@ -89,3 +89,35 @@ def test_bench_pages_prints_the_side_by_side_table(tmp_path):
         assert label in out
     assert "ratio" in out
     assert not (tmp_path / "bench.sqlite3").exists()  # the main database was never touched
+
+
+def test_bench_serves_cold_figures_are_judged_on_the_median_of_the_samples_worst():
+    from benchmarks.serve_report import print_cold
+
+    def sample(restart, edit, recompute, seconds=2.0):
+        return {
+            "warm": 3.0,
+            "warm_rendered": 10.0,
+            "restart": restart,
+            "after_edit": edit,
+            "after_recompute": recompute,
+            "recompute_seconds": seconds,
+        }
+
+    lines = []
+    print_cold(
+        lines.append,
+        [
+            sample([5, 9], [35, 4], [12, 4]),
+            sample([8, 12], [15, 9], [9, 9], None),
+            sample([30, 5], [18, 3], [8, 8]),
+        ],
+    )
+    text = "\n".join(lines)
+    assert "3 samples" in text
+    assert "worst each: 0.9×, 1.2×, 3.0×; median 1.2×  ok" in text  # one slow restart
+    assert "worst each: 3.5×, 1.5×, 1.8×; median 1.8×  ok" in text
+    assert "2.0 s, NOT within 120 s, 2.0 s after the edit" in text
+    lines.clear()
+    print_cold(lines.append, [sample([25], [25], [25])] * 3)
+    assert "\n".join(lines).count("median 2.5×  MISSED") == 3

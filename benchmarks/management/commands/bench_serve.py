@@ -14,7 +14,7 @@ analysed), then starts two servers on it with the same gunicorn settings
 ``wrk`` then loads each page, ours and the baseline's in alternating rounds (so a
 change in machine load touches both alike), and the table gives the medians of the
 rounds: requests/s, p50, p99 and the ratio ours/baseline. The target: at least
-half of the baseline (``TARGET_RATIO``).
+half of the baseline (``serve_report.TARGET_RATIO``).
 
 Our pages answer anonymous readers from the shared page cache (``config.pagecache``)
 while the data is unchanged, so most rows measure a stored page. The rows marked
@@ -25,7 +25,8 @@ URL. ``--no-page-cache`` runs our server with the page cache off altogether.
 Then the cold figures of the overview: its first requests after a restart of our
 server, and after one edit (a saved project, as a staff edit saves it), against a
 warm request: one from the page cache, and one rendered anew by a warm process (a new
-URL). Target: within 2× of the rendered one; the ratio to the stored one is shown too.
+URL), in ``--cold-samples`` samples (report: ``benchmarks/serve_report.py``). Target:
+the median of the samples' worst within 2× of the rendered one.
 """
 
 import json
@@ -49,6 +50,7 @@ from urllib.parse import quote, urlsplit
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from benchmarks.serve_report import median_of, print_report
 from benchmarks.serve_scripts import (
     BASELINE_FILES,
     EDIT_SCRIPT,
@@ -61,8 +63,6 @@ from benchmarks.serve_scripts import (
 ROOT = Path(settings.BASE_DIR)
 PYTHON = sys.executable
 GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
-TARGET_RATIO = 0.5
-COLD_TARGET = 2.0
 
 
 ANALYZE = (
@@ -308,6 +308,9 @@ class Command(BaseCommand):
         parser.add_argument("--pages", nargs="*", help="只测这些页面（标签）")
         parser.add_argument("--no-cold", action="store_true", help="不测重启/编辑后的冷启动")
         parser.add_argument(
+            "--cold-samples", type=int, default=3, help="冷启动测几遍（默认 3，取中位数）"
+        )
+        parser.add_argument(
             "--no-page-cache", action="store_true", help="关闭整页缓存（config.pagecache）再测"
         )
         parser.add_argument("--keep", action="store_true", help="保留生成的数据库")
@@ -405,9 +408,15 @@ class Command(BaseCommand):
                     runs["ours"].append(wrk(ours.url + path, **ours_load))
                     runs["base"].append(wrk(baseline.url + base_path, **load))
                 rows.append((label, runs))
-                ratio = _median(runs["ours"], "rps") / _median(runs["base"], "rps")
-                log(f"{site.label} {label}: {_median(runs['ours'], 'rps'):.0f} req/s, {ratio:.2f}×")
-            cold = None if options["no_cold"] else self.cold(site, ours)
+                ratio = median_of(runs["ours"], "rps") / median_of(runs["base"], "rps")
+                log(
+                    f"{site.label} {label}: {median_of(runs['ours'], 'rps'):.0f} req/s, {ratio:.2f}×"
+                )
+            cold = (
+                None
+                if options["no_cold"]
+                else [self.cold(site, ours) for _ in range(options["cold_samples"])]
+            )
         finally:
             ours.stop()
             baseline.stop()
@@ -443,59 +452,4 @@ class Command(BaseCommand):
         }
 
     def print_report(self, label, rows, cold):
-        out = self.stdout.write
-        o = self.options
-        out("")
-        out(
-            f"== {label}, {o['count']:,} projects: medians of {o['rounds']} alternating rounds of "
-            f"{o['seconds']} s, {o['connections']} connections (gunicorn: config/gunicorn.py); "
-            f"page cache {'off' if o['no_page_cache'] else 'on'}"
-        )
-        head = (
-            f"{'page':<26} {'ours r/s':>9} {'p50':>7} {'p99':>7}   {'base r/s':>9} {'p50':>7}"
-            f" {'p99':>7}  {'ratio':>6}  target"
-        )
-        out(head)
-        out("-" * len(head))
-        for page, runs in rows:
-            mine, base = runs["ours"], runs["base"]
-            ratio = _median(mine, "rps") / _median(base, "rps")
-            errors = sum(r["errors"] for r in mine + base)
-            verdict = "ok" if ratio >= TARGET_RATIO else "MISSED"
-            out(
-                f"{page:<26} {_median(mine, 'rps'):>9.1f} {_median(mine, 'p50'):>6.1f}ms"
-                f" {_median(mine, 'p99'):>6.0f}ms   {_median(base, 'rps'):>9.1f}"
-                f" {_median(base, 'p50'):>6.1f}ms {_median(base, 'p99'):>6.0f}ms"
-                f"  {ratio:>5.2f}×  {verdict}" + (f"  ({errors} errors)" if errors else "")
-            )
-        if cold:
-            warm, rendered = cold["warm"], cold["warm_rendered"]
-            out("")
-            out(
-                f"Overview cold figures (ms; warm request {warm:.1f} ms from the page cache, "
-                f"{rendered:.1f} ms rendered by a warm process; target ≤ {COLD_TARGET:g}× of "
-                "the rendered one, × of the stored one beside it):"
-            )
-            labels = {
-                "restart": "after a restart",
-                "after_edit": "after an edit",
-                "after_recompute": "after its recompute",
-            }
-            for name, title in labels.items():
-                times = cold[name]
-                worst = max(times) / rendered
-                verdict = "ok" if worst <= COLD_TARGET else "MISSED"
-                listed = ", ".join(f"{t:.0f}" for t in times)
-                out(
-                    f"  first {len(times)} {title:<19} {listed}  worst"
-                    f" {worst:.1f}× ({max(times) / warm:.1f}× stored)  {verdict}"
-                )
-            seconds = cold["recompute_seconds"]
-            out(
-                "  background recompute done "
-                + (f"{seconds:.1f} s after the edit" if seconds is not None else "NOT within 120 s")
-            )
-
-
-def _median(runs: list[dict], key: str) -> float:
-    return statistics.median(r[key] for r in runs)
+        print_report(self.stdout.write, self.options, label, rows, cold)
