@@ -25,10 +25,11 @@ What is never served from it or stored in it:
 
 A page rendered while a background recompute of the figures is under way may show
 the previous figures (``stats`` serves them, marked stale) and the fingerprint does
-not move again when the fresh ones arrive; so such a page is never stored
-(``stats.served_stale``): its readers render it until the fresh figures are in.
-Asking every request whether a recompute was under way, for the key, had cost a
-query and a millisecond on every page rendered afresh.
+not move again when the fresh ones arrive; so such a page is stored marked stale
+(``stats.served_stale``), and served only while a recompute is still under way: the
+first reader after it renders the page afresh. Only a stored stale page asks whether
+a recompute runs; asking on every request, for the key, had cost a query and a
+millisecond on every page rendered afresh.
 """
 
 import base64
@@ -107,8 +108,6 @@ def _key(request) -> str:
 
 def _storable(request, response) -> bool:
     if not getattr(response, "shared_cacheable", False) or response.status_code != 200:
-        return False
-    if stats.served_stale():
         return False
     if response.streaming or response.cookies or len(response.content) > _max_bytes():
         return False
@@ -223,8 +222,9 @@ class PublicPageCacheMiddleware:
         cache = caches[alias]
         key = _key(request)
         stored = cache.get(key)
-        if stored is not None:
-            status, headers, body = stored
+        # A page of stale figures serves while their recompute runs, and no longer.
+        if stored is not None and not (stored[3] and not stats.recompute_under_way()):
+            status, headers, body, _stale = stored
             response = HttpResponse(body, status=status)
             for name, value in headers:
                 response.headers[name] = value
@@ -233,5 +233,6 @@ class PublicPageCacheMiddleware:
         if _storable(request, response):
             headers = [(k, v) for k, v in response.headers.items() if k.lower() not in _DROP]
             timeout = getattr(settings, "PUBLIC_PAGE_CACHE_SECONDS", 600)
-            cache.set(key, (response.status_code, headers, response.content), timeout)
+            page = (response.status_code, headers, response.content, stats.served_stale())
+            cache.set(key, page, timeout)
         return response

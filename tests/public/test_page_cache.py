@@ -55,7 +55,7 @@ def poison(url: str, body: bytes = b"POISON", **meta):
     request = RequestFactory().get(url, **meta)
     key = pagecache._key(request)
     headers = [("Content-Type", "text/html; charset=utf-8")]
-    caches["pages"].set(key, (200, headers, body), 60)
+    caches["pages"].set(key, (200, headers, body, False), 60)
 
 
 def test_a_second_anonymous_reader_gets_the_stored_page_for_at_most_three_queries(client, ledger):
@@ -134,24 +134,25 @@ def test_a_body_over_the_limit_is_not_stored(client, stored, settings):
     assert len(stored) == 1
 
 
-def test_a_page_of_figures_being_recomputed_is_not_kept_but_the_fresh_one_is(
+def test_a_page_of_figures_being_recomputed_is_shared_only_until_the_recompute_ends(
     client, ledger, stored, django_capture_on_commit_callbacks
 ):
     assert client.get("/").status_code == 200
-    assert len(stored) == 1
+    assert len(stored) == 1 and stored[0][3] is False
     with django_capture_on_commit_callbacks(execute=True):
         make.project(region=ledger.jiefang)  # queues the recompute, which no worker runs yet
     stats.forget_local()
-    for _reader in range(2):
-        page = Client().get("/")
-        # Rendered each time (a stored page has no context): nobody is kept on them.
-        assert page.context is not None and page.context["figures_stale"] is True
-    assert len(stored) == 1
-    run_queued_jobs()
     page = Client().get("/")
-    assert page.context["figures_stale"] is False
-    assert len(stored) == 2
-    assert Client().get("/").context is None  # now from the cache
+    assert page.context["figures_stale"] is True
+    assert len(stored) == 2 and stored[1][3] is True  # kept, marked stale
+    again = Client().get("/")
+    assert again.context is None and again.content == page.content  # shared meanwhile
+    run_queued_jobs()
+    fresh = Client().get("/")
+    # The recompute is done: rendered afresh (a stored page has no context), and kept.
+    assert fresh.context is not None and fresh.context["figures_stale"] is False
+    assert len(stored) == 3 and stored[2][3] is False
+    assert Client().get("/").context is None
 
 
 def test_admin_pages_and_downloads_are_not_stored(client, stored):
