@@ -220,7 +220,12 @@ class ProjectListSerializer(serializers.ListSerializer):
     without DRF's per-field machinery, which cost over half of a list request."""
 
     def to_representation(self, data):
-        absolute = self.context["request"].build_absolute_uri
+        # Scheme and host once, not per link: every link here is an absolute path.
+        origin = self.context["request"].build_absolute_uri("/")[:-1]
+
+        def absolute(path: str) -> str:
+            return origin + path
+
         stages, statuses = choice_labels(Stage.choices), choice_labels(Status.choices)
         rows = []
         for p in data.all() if hasattr(data, "all") else data:
