@@ -33,7 +33,16 @@ from django.utils.translation import gettext_lazy
 from . import selectors, spreadsheets, stats
 from .choices import DatePrecision, EventKind, OrganizationKind, PartnerRole, Stage, Status
 from .formatting import format_amount, format_amount_band, plain_decimal
-from .models import Citation, Event, Organization, ProjectPartner, RegionTree, Source
+from .models import (
+    AMOUNT_FIELDS,
+    DATE_FIELDS,
+    Citation,
+    Event,
+    Organization,
+    ProjectPartner,
+    RegionTree,
+    Source,
+)
 
 CHUNK = 2000
 # Building a workbook holds it in memory; beyond this many rows CSV is the better tool.
@@ -133,16 +142,8 @@ PROJECT_FIELDS = (
     "industry__name",
     "stage",
     "status",
-    "investment",
-    "investment_low",
-    "investment_high",
-    "investment_approximate",
-    "signed_on",
-    "signed_on_precision",
-    "started_on",
-    "started_on_precision",
-    "operating_on",
-    "operating_on_precision",
+    *AMOUNT_FIELDS,
+    *DATE_FIELDS,
     "event__name",
     "summary",
 )

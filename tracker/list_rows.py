@@ -13,7 +13,7 @@ from types import SimpleNamespace
 from django.db.models.query import ValuesIterable
 
 from .links import record_url
-from .models import Project
+from .models import AMOUNT_FIELDS, DATE_FIELDS, Project
 
 PROJECT_FIELDS = (
     "code",
@@ -21,16 +21,8 @@ PROJECT_FIELDS = (
     "summary",
     "stage",
     "status",
-    "investment",
-    "investment_low",
-    "investment_high",
-    "investment_approximate",
-    "signed_on",
-    "signed_on_precision",
-    "started_on",
-    "started_on_precision",
-    "operating_on",
-    "operating_on_precision",
+    *AMOUNT_FIELDS,
+    *DATE_FIELDS,
 )
 RELATED_FIELDS = {
     "region": ("slug", "name", "kind"),

@@ -16,6 +16,8 @@ from ..history import edits_since, latest_version
 from ..ledger.locks import import_turn
 from ..ledger.parsers import Amount, CellError, fold, parse_amount
 from ..models import (
+    AMOUNT_FIELDS,
+    DATE_FIELDS,
     Project,
 )
 from ..rules import (
@@ -172,16 +174,8 @@ class ProjectForm(forms.ModelForm):
             "stage",
             "status",
             "is_public",
-            "investment",
-            "investment_low",
-            "investment_high",
-            "investment_approximate",
-            "signed_on",
-            "signed_on_precision",
-            "started_on",
-            "started_on_precision",
-            "operating_on",
-            "operating_on_precision",
+            *AMOUNT_FIELDS,
+            *DATE_FIELDS,
             "leader",
             "responsible_unit",
             "leader_user",

@@ -13,6 +13,7 @@ from rest_framework import serializers
 from ..choices import DatePrecision, Stage, Status
 from ..formatting import format_project_amount, plain_decimal
 from ..models import Citation, Event, Industry, Organization, Project, ProjectPartner, Region
+from ..models.projects import DATE_FIELDS
 from ..templatetags.project_rows import choice_labels
 
 UNDISCLOSED_NOTE = "null when the source does not disclose it (未披露) — never 0."
@@ -292,12 +293,7 @@ class ProjectSerializer(serializers.ModelSerializer):
             "investment_low",
             "investment_high",
             "amount_display",
-            "signed_on",
-            "signed_on_precision",
-            "started_on",
-            "started_on_precision",
-            "operating_on",
-            "operating_on_precision",
+            *DATE_FIELDS,
             "event",
         ]
         extra_kwargs = {

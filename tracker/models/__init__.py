@@ -37,7 +37,14 @@ from .staff import HistoricalRegionAssignment, ImportBatch, RegionAssignment
 from .jobs import Job, JobQuerySet
 from .workflow import HistoricalProgressReport, ProgressReport, StageChange
 from .alerts import ALERT_FIELDS, ALERT_LABELS
-from .projects import HistoricalProject, Project, ProjectQuerySet, totals_aggregates
+from .projects import (
+    AMOUNT_FIELDS,
+    DATE_FIELDS,
+    HistoricalProject,
+    Project,
+    ProjectQuerySet,
+    totals_aggregates,
+)
 from .funds import FundsArrival, FundsArrivalQuerySet, FundsOrigin, HistoricalFundsArrival
 from .targets import DistrictTarget, HistoricalDistrictTarget
 from .evidence import Evidence, HistoricalEvidence
@@ -57,6 +64,8 @@ __all__ = [
     "ALERT_FIELDS",
     "ALERT_LABELS",
     "AMOUNT",
+    "AMOUNT_FIELDS",
+    "DATE_FIELDS",
     "REVIEW_PERMISSION",
     "ChangeRequest",
     "Citation",

@@ -39,6 +39,18 @@ def totals_aggregates() -> dict:
     }
 
 
+# A project's amount (or band) and its dates at their precision, in the order every list,
+# export and form of them gives them.
+AMOUNT_FIELDS = ("investment", "investment_low", "investment_high", "investment_approximate")
+DATE_FIELDS = (
+    "signed_on",
+    "signed_on_precision",
+    "started_on",
+    "started_on_precision",
+    "operating_on",
+    "operating_on_precision",
+)
+
 # Columns of a list row's project, region and event that no list or figure reads.
 LIST_UNSHOWN = (
     "note",
