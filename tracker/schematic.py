@@ -36,7 +36,7 @@ SHADES = 5
 
 @dataclass
 class Tile:
-    bar: object  # stats.Bar: label, count, amount, url
+    bar: object  # bars.Bar: label, count, amount, url
     column: int  # from 0, left to right
     row: int  # from 0, top to bottom
     shade: int

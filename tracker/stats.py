@@ -25,9 +25,7 @@ The fingerprint and how an entry is judged current on PostgreSQL: ``fingerprint`
 
 import hashlib
 import pickle
-from dataclasses import dataclass
 from datetime import timedelta
-from decimal import Decimal
 
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
@@ -39,6 +37,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import schematic, trends
+from .bars import Bar, scale
 from .choices import Stage
 
 # Re-exported: pages, the API and jobs read the fingerprint through stats as well.
@@ -264,12 +263,10 @@ IDENTITIES_MAX = 2000
 def selection_identity(queryset, *, decided_by=None):
     """The SQL and parameters of ``queryset`` without its ordering, or None when it is empty.
 
-    ``decided_by``: what alone decides the selection (``paging.ListRows``: the view, its
-    URL arguments and the filters given). The identity is then kept in this process
-    under it, the data fingerprint (a region's subtree is read from the data) and the
-    database: compiling a selection's SQL only to look up its remembered totals was a
-    tenth of an API page rendered afresh, and the next page, another ordering or the
-    next reader of the selection ask again.
+    ``decided_by``: what alone decides the selection (``paging.ListRows``). The identity
+    is then kept in this process under it, the data fingerprint (a region's subtree is
+    read from the data) and the database: compiling it per request only to look up the
+    remembered totals was a tenth of an API page rendered afresh.
     """
     key = None if decided_by is None else (decided_by, data_fingerprint(), _database())
     if key is not None and key in _identities:
@@ -390,44 +387,6 @@ def region_stage_counts(region_ids, projects) -> dict[str, dict]:
 # --- The overview ------------------------------------------------------------------------
 
 
-@dataclass
-class Bar:
-    """One bar of a chart: a label, how many projects and their disclosed total (万元).
-
-    The shares are lengths from 0 to 100 relative to the chart's longest bar.
-    """
-
-    label: str
-    count: int
-    amount: Decimal | None
-    url: str = ""
-    key: str = ""
-    count_share: float = 0.0
-    amount_share: float = 0.0
-
-    @property
-    def centred_x(self) -> float:
-        """Where a bar centred in a 100-wide box starts (the funnel)."""
-        return round((100 - self.count_share) / 2, 2)
-
-    @property
-    def column_y(self) -> float:
-        """Where a column rising from the bottom of a 100-high box starts."""
-        return round(100 - self.count_share, 2)
-
-
-def _scale(bars: list[Bar]) -> list[Bar]:
-    """Give each bar its length as a share (0–100) of the longest, per measure."""
-    top_count = max((b.count for b in bars), default=0)
-    top_amount = max((b.amount or 0 for b in bars), default=0)
-    for bar in bars:
-        bar.count_share = round(100 * bar.count / top_count, 1) if top_count else 0
-        bar.amount_share = (
-            round(float(100 * (bar.amount or 0) / top_amount), 1) if top_amount else 0
-        )
-    return bars
-
-
 def _grouped(queryset, *fields):
     return queryset.order_by().values(*fields).annotate(n=Count("pk"), total=Sum("investment"))
 
@@ -517,13 +476,13 @@ def _overview() -> dict:
         "totals": trends.totals_of(stage_status),
         "partner_count": public_organizations().count(),
         "event_count": Event.objects.count(),
-        "by_stage": _scale(by_stage),
-        "by_status": _scale(trends.by_status(stage_status, Bar, list_url)),
-        "by_district": _scale(by_district),
+        "by_stage": scale(by_stage),
+        "by_status": scale(trends.by_status(stage_status, Bar, list_url)),
+        "by_district": scale(by_district),
         "district_map": schematic.tiles(by_district),
-        "by_industry": _scale(by_industry),
-        "by_year": _scale(trends.by_year(dates, Bar, list_url)),
-        "by_quarter": _scale(quarters),
+        "by_industry": scale(by_industry),
+        "by_year": scale(trends.by_year(dates, Bar, list_url)),
+        "by_quarter": scale(quarters),
         "quarter_rest": quarter_rest,
         "cohorts": trends.cohorts(progress),
         "progress": trends.district_progress(progress, tree, funds),

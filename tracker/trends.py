@@ -91,7 +91,7 @@ def by_status(rows, bar, list_url: str) -> list:
 
 
 def bar_of(bar, label, key: str, rows, url: str = ""):
-    """A bar (``bar``: ``stats.Bar``) of the totals of ``rows`` grouped with ``totals_aggregates``."""
+    """A bar (``bar``: ``bars.Bar``) of the totals of ``rows`` grouped with ``totals_aggregates``."""
     totals = totals_of(rows)
     return bar(
         label=label, key=key, count=totals["count"], amount=totals["disclosed_total"], url=url
