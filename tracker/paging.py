@@ -113,7 +113,7 @@ class ListRows:
         filterset = getattr(self, "filterset_class", None)
         names = filterset.base_filters.keys() if filterset is not None else params.keys()
         decided_by = (
-            type(self).__qualname__,
+            f"{type(self).__module__}.{type(self).__qualname__}",
             tuple(sorted((k, str(v)) for k, v in self.kwargs.items())),
             tuple(
                 (n, tuple(params.getlist(n)))
