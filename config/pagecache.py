@@ -222,13 +222,14 @@ class PublicPageCacheMiddleware:
         cache = caches[alias]
         key = _key(request)
         stored = cache.get(key)
-        # A page of stale figures serves while their recompute runs, and no longer.
-        if stored is not None and not (stored[3] and not stats.recompute_under_way()):
-            status, headers, body, _stale = stored
-            response = HttpResponse(body, status=status)
-            for name, value in headers:
-                response.headers[name] = value
-            return response
+        if stored is not None:
+            status, headers, body, stale = stored
+            # A page of stale figures serves while their recompute runs, and no longer.
+            if not stale or stats.recompute_under_way():
+                response = HttpResponse(body, status=status)
+                for name, value in headers:
+                    response.headers[name] = value
+                return response
         response = self.get_response(request)
         if _storable(request, response):
             headers = [(k, v) for k, v in response.headers.items() if k.lower() not in _DROP]
