@@ -28,3 +28,10 @@ def record_url(name: str, key: str, value) -> str:
     if parts is None:
         parts = _PATTERNS[memo] = reverse(name, kwargs={key: _MARK}).split(_MARK)
     return value.join(parts)
+
+
+def page_url(record) -> str:
+    """The page of ``record`` by its ``page_route`` (URL name, key field): a model's
+    ``get_absolute_url`` and a list row's (``list_rows``) alike."""
+    name, key = record.page_route
+    return record_url(name, key, getattr(record, key))

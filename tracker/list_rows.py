@@ -1,8 +1,8 @@
-"""A page of a project list read as plain values, for the API's list.
+"""A page of the project list read as plain values, for the API's list and the list page.
 
-The API list shows, of each project, its own fields and the slug and name of its
-region, industry and event. Reading them as model instances built 80 of them a page
-(project, region, industry, event): a fifth of an API page rendered afresh. Here a
+Both show, of each project, its own fields and the slug and name of its region,
+industry and event. Reading them as model instances built 80 of them a page (project,
+region, industry, event): a fifth of an API page rendered afresh. Here a
 page is one ``values()`` query, each row a small object that reads like a project
 where the list serializer (``tracker.api.serializers.ProjectListSerializer``) and the
 HTML table (``{% project_rows %}``) look.
@@ -12,8 +12,8 @@ from types import SimpleNamespace
 
 from django.db.models.query import ValuesIterable
 
-from .links import record_url
-from .models import AMOUNT_FIELDS, DATE_FIELDS, Project
+from .links import page_url
+from .models import AMOUNT_FIELDS, DATE_FIELDS, Event, Project, Region
 
 PROJECT_FIELDS = (
     "code",
@@ -32,29 +32,28 @@ RELATED_FIELDS = {
 VALUES = PROJECT_FIELDS + tuple(
     f"{relation}__{field}" for relation, fields in RELATED_FIELDS.items() for field in fields
 )
+# Whose page each part of a row links to (None: no page of its own).
 ROUTES = {
-    "project": ("tracker:project_detail", "code"),
-    "region": ("tracker:region_detail", "slug"),
+    "project": Project.page_route,
+    "region": Region.page_route,
     "industry": None,
-    "event": ("tracker:event_detail", "slug"),
+    "event": Event.page_route,
 }
 
 
 class Row(SimpleNamespace):
     """A project, region, industry or event of a list row, as far as the row shows it."""
 
-    route = None
+    page_route = None
 
     def get_absolute_url(self) -> str:
-        name, key = self.route
-        return record_url(name, key, getattr(self, key))
+        return page_url(self)
 
 
-def _kind(name: str) -> type[Row]:
-    return type(f"{name.title()}Row", (Row,), {"route": ROUTES[name]})
-
-
-_KINDS = {name: _kind(name) for name in ROUTES}
+_KINDS = {
+    name: type(f"{name.title()}Row", (Row,), {"page_route": route})
+    for name, route in ROUTES.items()
+}
 
 
 class _RowIterable(ValuesIterable):
@@ -62,6 +61,10 @@ class _RowIterable(ValuesIterable):
 
     def __iter__(self):
         return map(row, super().__iter__())
+
+
+# The values query, built once per process (see rows()).
+_BASE: list = []
 
 
 def rows():
@@ -73,9 +76,6 @@ def rows():
         _BASE.append(queryset)
     # A clone of the one built per process: resolving the 22 names was 5% of a request.
     return _BASE[0].all()
-
-
-_BASE: list = []
 
 
 def row(values: dict) -> Row:

@@ -210,9 +210,9 @@ STALE_MARK = "served-stale-figures"
 
 
 def served_stale() -> bool:
-    """Whether this request was given figures marked stale: a page showing them is not
-    kept for others (``config.pagecache``), since the fingerprint does not move again
-    when the fresh figures arrive."""
+    """Whether this request was given figures marked stale: a page showing them is kept
+    marked so (``config.pagecache``) and served only while their recompute runs, since
+    the fingerprint does not move again when the fresh figures arrive."""
     return request_marked(STALE_MARK)
 
 

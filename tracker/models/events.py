@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from ..choices import EventKind
-from ..links import record_url
+from ..links import page_url
 from .fields import HistoricalRecords, amount_field
 from .partners import Organization
 from .places import Region
@@ -118,8 +118,11 @@ class Event(models.Model):
     def __str__(self):
         return self.name
 
+    # Its public page (tracker.links.page_url), for list rows read as values too.
+    page_route = ("tracker:event_detail", "slug")
+
     def get_absolute_url(self):
-        return record_url("tracker:event_detail", "slug", self.slug)
+        return page_url(self)
 
     def natural_key(self):
         return (self.slug,)

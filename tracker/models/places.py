@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from ..choices import RegionKind
-from ..links import record_url
+from ..links import page_url
 from .fields import HistoricalRecords
 
 
@@ -63,8 +63,11 @@ class Region(models.Model):
     def __str__(self):
         return self.name
 
+    # Its public page (tracker.links.page_url), for list rows read as values too.
+    page_route = ("tracker:region_detail", "slug")
+
     def get_absolute_url(self):
-        return record_url("tracker:region_detail", "slug", self.slug)
+        return page_url(self)
 
     def natural_key(self):
         return (self.slug,)
